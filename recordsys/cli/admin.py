@@ -1,0 +1,140 @@
+"""`recordsys demo`, `org`, `user`, `token`: agencies, people and machine access."""
+from __future__ import annotations
+
+import click
+from sqlalchemy import select
+
+from recordsys.cli.context import CommandError, echo_json, pass_env
+from recordsys.core import demo as demo_data
+from recordsys.core import services
+from recordsys.core.models import Organization, OrgLevel, Role, User
+
+
+def _service_call(fn, *args, **kwargs):
+    try:
+        return fn(*args, **kwargs)
+    except services.ValidationError as exc:
+        raise CommandError(str(exc)) from None
+
+
+@click.command()
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has agencies.")
+@pass_env
+def demo(env, if_empty):
+    """Seed a small demo province with one user of each role, and print the logins."""
+    with env.transaction() as session:
+        if not demo_data.is_empty(session):
+            if if_empty:
+                click.echo("Demo data already present. Logins: "
+                           + ", ".join(f"{u} / {demo_data.demo_password(u)}" for u, *_ in demo_data.DEMO_USERS))
+                return
+            raise CommandError("The database already has agencies; the demo seeds an empty database only.")
+        logins = demo_data.seed(session)
+    click.echo(f"Seeded {len(demo_data.DEMO_ORGS)} agencies of the demo province. Logins:")
+    for username, password, role, org in logins:
+        click.echo(f"  {username:<12} {password:<22} {role:<11} {org}")
+
+
+@click.group()
+def org():
+    """Agencies (cơ quan, tổ chức)."""
+
+
+@org.command("list")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
+@pass_env
+def org_list(env, as_json):
+    """List agencies with their organ codes and levels."""
+    with env.transaction() as session:
+        orgs = session.scalars(select(Organization).order_by(Organization.code)).all()
+        rows = [
+            {"code": o.code, "name": o.name, "level": o.level.value,
+             "parent": o.parent.code if o.parent else None, "fonds_code": o.fonds_code}
+            for o in orgs
+        ]
+    if as_json:
+        for row in rows:
+            echo_json(row)
+        return
+    if not rows:
+        click.echo("No agencies yet: run `recordsys demo` or `recordsys org add`.")
+    for r in rows:
+        click.echo(f"{r['code']:<14} {r['level']:<9} {r['fonds_code'] or '-':<10} {r['name']}")
+
+
+@org.command("add")
+@click.option("--code", required=True, help="Organ identifier code, e.g. 000.00.31.H41.")
+@click.option("--name", required=True)
+@click.option("--level", required=True, type=click.Choice([l.value for l in OrgLevel]))
+@click.option("--parent", "parent_code", help="Code of the parent agency.")
+@click.option("--fonds-code", help="Fonds code (mã phông) of the agency's archive.")
+@pass_env
+def org_add(env, code, name, level, parent_code, fonds_code):
+    """Add an agency."""
+    with env.transaction() as session:
+        created = _service_call(services.create_org, session, code=code, name=name, level=level,
+                                parent_code=parent_code, fonds_code=fonds_code, actor="cli")
+        click.echo(f"Added {created.code} {created.name}.")
+
+
+@click.group()
+def user():
+    """Users and their roles."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.option("--full-name", required=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--email")
+@click.option("--org", "org_code", help="Grant the roles in this agency.")
+@click.option("--role", "roles", multiple=True, type=click.Choice([r.value for r in Role]))
+@pass_env
+def user_add(env, username, full_name, password, email, org_code, roles):
+    """Create a user and optionally grant roles in one agency."""
+    if roles and not org_code:
+        raise click.UsageError("--role needs --org.")
+    with env.transaction() as session:
+        created = _service_call(services.create_user, session, username=username, full_name=full_name,
+                                password=password, email=email, actor="cli")
+        if org_code:
+            target = _service_call(services.require_org, session, org_code)
+            for role in roles:
+                _service_call(services.grant_role, session, created, target, role, actor="cli")
+        click.echo(f"Created user {created.username}" + (f" with {', '.join(roles)} in {org_code}" if roles else "") + ".")
+
+
+@user.command("grant")
+@click.argument("username")
+@click.option("--org", "org_code", required=True)
+@click.option("--role", "roles", multiple=True, required=True, type=click.Choice([r.value for r in Role]))
+@pass_env
+def user_grant(env, username, org_code, roles):
+    """Grant roles in an agency to an existing user."""
+    with env.transaction() as session:
+        target_user = session.scalar(select(User).where(User.username == username.lower()))
+        if target_user is None:
+            raise CommandError(f"Unknown user {username!r}.")
+        target = _service_call(services.require_org, session, org_code)
+        for role in roles:
+            _service_call(services.grant_role, session, target_user, target, role, actor="cli")
+    click.echo(f"Granted {', '.join(roles)} in {org_code} to {username}.")
+
+
+@click.group()
+def token():
+    """API tokens for machines."""
+
+
+@token.command("create")
+@click.argument("username")
+@click.option("--name", required=True, help="What the token is for.")
+@pass_env
+def token_create(env, username, name):
+    """Create an API token (printed once; only its digest is stored)."""
+    with env.transaction() as session:
+        target_user = session.scalar(select(User).where(User.username == username.lower()))
+        if target_user is None:
+            raise CommandError(f"Unknown user {username!r}.")
+        value = services.create_token(session, target_user, name, actor="cli")
+    click.echo(value)

@@ -1,0 +1,42 @@
+"""`recordsys audit`: verify and anchor the tamper-evident audit trail."""
+import sys
+
+import click
+
+from recordsys.cli.context import echo_json, pass_env
+from recordsys.core import audit as audit_chain
+
+
+@click.group()
+def audit():
+    """The hash-chained audit trail (nhật ký kiểm tra)."""
+
+
+@audit.command()
+@click.option("--json", "as_json", is_flag=True)
+@pass_env
+def verify(env, as_json):
+    """Walk the chain; exit 0 when intact, 1 naming the first broken event."""
+    with env.transaction() as session:
+        report = audit_chain.verify(session)
+    if as_json:
+        echo_json(report.to_dict())
+    elif report.intact:
+        click.echo(f"Audit chain intact: {report.events} events, head {report.head}.")
+    else:
+        click.echo(f"Audit chain BROKEN at event seq={report.broken_seq} (id={report.broken_id}): "
+                   f"{report.problem}.")
+    sys.exit(0 if report.intact else 1)
+
+
+@audit.command()
+@click.option("--json", "as_json", is_flag=True)
+@pass_env
+def head(env, as_json):
+    """Print the current chain head (anchor it elsewhere to prove later that nothing was cut)."""
+    with env.transaction() as session:
+        value = audit_chain.head(session)
+    if as_json:
+        echo_json(value)
+    else:
+        click.echo(f"{value['seq']} {value['hash']}")

@@ -1,0 +1,20 @@
+"""`recordsys serve`: the web application on waitress."""
+import click
+
+from recordsys.cli.context import pass_env
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=6543, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@pass_env
+def serve(env, host, port, threads):
+    """Serve the web application and the JSON API."""
+    import waitress
+
+    from recordsys.config import make_wsgi_app
+
+    app = make_wsgi_app(env.settings)
+    click.echo(f"recordsys: http://{host}:{port}/  (API: http://{host}:{port}/api/v1/health)")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="recordsys")

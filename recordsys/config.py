@@ -1,0 +1,138 @@
+"""Settings and the Pyramid Configurator.
+
+Settings come, in increasing priority, from built-in defaults, the ini file's ``[app:main]`` section,
+and the environment (``RECORDSYS_*``), so one command can be pointed at another database or data
+folder without editing files. The whole wiring of the application is readable in
+:func:`make_configurator`.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+#: environment variable -> setting name
+ENVIRONMENT = {
+    "RECORDSYS_DATABASE_URL": "sqlalchemy.url",
+    "RECORDSYS_DATA_DIR": "recordsys.data_dir",
+    "RECORDSYS_SECRET": "recordsys.secret",
+    "RECORDSYS_SEARCH_BACKEND": "search.backend",
+    "RECORDSYS_ELASTICSEARCH_URL": "search.elasticsearch_url",
+    "RECORDSYS_SEARCH_INDEX_PREFIX": "search.index_prefix",
+    "RECORDSYS_VERAPDF_HOME": "verapdf.home",
+    "RECORDSYS_METADATA_DIR": "recordsys.metadata_dir",
+    "RECORDSYS_STORAGE_LOCATIONS": "preservation.locations",
+    "RECORDSYS_DEFAULT_LOCALE": "pyramid.default_locale_name",
+    "RECORDSYS_SECURE_COOKIES": "recordsys.secure_cookies",
+}
+
+DEFAULTS = {
+    "recordsys.data_dir": "var",
+    "pyramid.default_locale_name": "vi",
+    "search.backend": "fts5",
+    "search.elasticsearch_url": "http://127.0.0.1:9200",
+    "search.index_prefix": "recordsys",
+    "recordsys.secure_cookies": "false",
+    "tm.manager_hook": "pyramid_tm.explicit_manager",
+}
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong; the message is one sentence a person can act on."""
+
+
+def load_settings(settings: dict | None = None, environ: dict | None = None) -> dict:
+    """Merge defaults, the given (ini) settings and the environment; fill derived values.
+
+    Raises :class:`SettingsError` with one clear sentence when a value is unusable.
+    """
+    environ = os.environ if environ is None else environ
+    merged = dict(DEFAULTS)
+    merged.update({k: v for k, v in (settings or {}).items() if v is not None})
+    for env_name, key in ENVIRONMENT.items():
+        if environ.get(env_name):
+            merged[key] = environ[env_name]
+
+    data_dir = Path(merged["recordsys.data_dir"]).expanduser()
+    merged["recordsys.data_dir"] = str(data_dir.resolve())
+    if not merged.get("sqlalchemy.url"):
+        merged["sqlalchemy.url"] = f"sqlite:///{data_dir.resolve() / 'recordsys.sqlite'}"
+    try:
+        url = make_url(merged["sqlalchemy.url"])
+    except ArgumentError as exc:
+        raise SettingsError(
+            f"RECORDSYS_DATABASE_URL / sqlalchemy.url is not a database URL: {merged['sqlalchemy.url']!r} ({exc})."
+        ) from None
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise SettingsError(
+            f"Unsupported database {url.get_backend_name()!r}: use sqlite:///PATH or postgresql://USER@HOST/DB."
+        )
+    if merged["search.backend"] not in ("fts5", "elasticsearch"):
+        raise SettingsError(
+            f"search.backend must be 'fts5' or 'elasticsearch', not {merged['search.backend']!r}."
+        )
+    if not merged.get("recordsys.secret"):
+        merged["recordsys.secret"] = _local_secret(data_dir)
+    merged.setdefault("search.fts5_path", str(data_dir.resolve() / "search.sqlite"))
+    merged.setdefault("storage.path", str(data_dir.resolve() / "files"))
+    merged.setdefault(
+        "preservation.locations",
+        f"primary={data_dir.resolve() / 'archive-a'};secondary={data_dir.resolve() / 'archive-b'}",
+    )
+    merged.setdefault("recordsys.metadata_dir", str(REPO_ROOT / "metadata"))
+    merged.setdefault("verapdf.home", str(REPO_ROOT / ".tools" / "verapdf"))
+    return merged
+
+
+def _local_secret(data_dir: Path) -> str:
+    """A per-installation random secret kept in the data folder (used when none is configured)."""
+    path = data_dir / "secret.key"
+    if path.exists():
+        return path.read_text().strip()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    secret = os.urandom(32).hex()
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secret)
+    os.replace(tmp, path)
+    return secret
+
+
+def as_bool(value) -> bool:
+    return str(value).strip().lower() in ("1", "true", "yes", "on")
+
+
+def make_configurator(settings: dict):
+    from pyramid.config import Configurator
+
+    settings = load_settings(settings)
+    config = Configurator(settings=settings)
+    # A view that forgets to declare its permission is not public: it needs at least "view".
+    config.set_default_permission("view")
+    config.include("pyramid_jinja2")
+    config.include("pyramid_services")
+    config.include("recordsys.db")
+    config.include("recordsys.core")
+    config.include("recordsys.i18n")
+    config.include("recordsys.api")
+    config.include("recordsys.web")
+    for domain in DOMAINS:
+        config.include(domain)
+    return config
+
+
+#: domain packages with an ``includeme`` (routes and services); added as domains land
+DOMAINS: list[str] = []
+
+
+def make_wsgi_app(settings: dict):
+    config = make_configurator(settings)
+    from recordsys.db import check_database
+
+    check_database(config.registry["dbsession_factory"].kw["bind"])
+    return config.make_wsgi_app()

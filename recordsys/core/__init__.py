@@ -1,0 +1,5 @@
+"""Agencies, users, roles, security and the audit chain."""
+
+
+def includeme(config):
+    config.include("recordsys.core.security")

@@ -1,0 +1,1 @@
+"""Exchange domain (see issues)."""

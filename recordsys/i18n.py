@@ -1,0 +1,49 @@
+"""Vietnamese by default, English selectable: gettext catalogs compiled with Babel.
+
+Message ids are English; ``recordsys/locale/vi/LC_MESSAGES/recordsys.po`` holds the Vietnamese.
+The catalogs are compiled at start-up into the data folder when the .po is newer, so a checkout
+needs no build step.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALES = ("vi", "en")
+DOMAIN = "recordsys"
+SOURCE = Path(__file__).resolve().parent / "locale"
+
+
+def compile_catalogs(target: Path) -> Path:
+    for po in SOURCE.glob(f"*/LC_MESSAGES/{DOMAIN}.po"):
+        mo = target / po.relative_to(SOURCE).with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        mo.parent.mkdir(parents=True, exist_ok=True)
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=po.parts[-3], domain=DOMAIN)
+        tmp = mo.with_suffix(".tmp")
+        with tmp.open("wb") as fh:
+            write_mo(fh, catalog)
+        tmp.replace(mo)
+    return target
+
+
+def locale_negotiator(request) -> str:
+    chosen = request.cookies.get("_LOCALE_") or request.params.get("_LOCALE_")
+    if chosen in LOCALES:
+        return chosen
+    user = getattr(request, "user", None)
+    if user is not None and user.locale in LOCALES:
+        return user.locale
+    return request.registry.settings.get("pyramid.default_locale_name", "vi")
+
+
+def includeme(config):
+    settings = config.get_settings()
+    target = compile_catalogs(Path(settings["recordsys.data_dir"]) / "locale")
+    config.add_translation_dirs(str(target))
+    config.set_locale_negotiator(locale_negotiator)
+    settings.setdefault("jinja2.i18n.domain", DOMAIN)

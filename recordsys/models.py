@@ -1,0 +1,12 @@
+"""Every domain's models, imported in one place so that metadata and migrations see them all."""
+
+
+def import_all_models():
+    import recordsys.core.models  # noqa: F401
+
+    for module in MODEL_MODULES:
+        __import__(module)
+
+
+#: model modules of the domains, added as they land
+MODEL_MODULES: list[str] = []
