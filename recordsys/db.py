@@ -93,7 +93,7 @@ def get_session_factory(engine: Engine) -> sessionmaker:
 
 def get_tm_session(session_factory: sessionmaker, transaction_manager, request=None) -> Session:
     """A session joined to ``transaction_manager``: it commits or aborts with it."""
-    dbsession = session_factory(info={"request": request})
+    dbsession = session_factory(info={"request": request, "tm": transaction_manager})
     zope.sqlalchemy.register(dbsession, transaction_manager=transaction_manager)
     return dbsession
 

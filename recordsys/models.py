@@ -9,4 +9,7 @@ def import_all_models():
 
 
 #: model modules of the domains, added as they land
-MODEL_MODULES: list[str] = []
+MODEL_MODULES: list[str] = [
+    "recordsys.ingest.models",
+    "recordsys.search.models",
+]

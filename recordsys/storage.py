@@ -1,0 +1,107 @@
+"""Content-addressed file storage (embedded default: a local folder).
+
+Files are written *before* the database transaction that references them and are addressed by
+their SHA-256, so a rolled-back transaction leaves at most an unreferenced file, which
+:meth:`LocalFileStorage.sweep` removes once it is old enough. A file is never half-written under
+its final name: it is copied to a temporary name, fsynced, then renamed.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Iterable, Protocol
+
+CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Blob:
+    sha256: str
+    size: int
+
+
+class StorageError(Exception):
+    """A storage failure, as one sentence (disk full, unreadable source, missing file)."""
+
+
+class FileStorage(Protocol):
+    def put(self, source: Path) -> Blob: ...
+    def open(self, sha256: str) -> BinaryIO: ...
+    def path(self, sha256: str) -> Path: ...
+    def exists(self, sha256: str) -> bool: ...
+    def sweep(self, referenced: Iterable[str], older_than_seconds: float) -> list[str]: ...
+
+
+class LocalFileStorage:
+    def __init__(self, root: Path | str):
+        self.root = Path(root)
+
+    def path(self, sha256: str) -> Path:
+        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
+            raise StorageError(f"{sha256!r} is not a SHA-256 digest.")
+        return self.root / "sha256" / sha256[:2] / sha256[2:4] / sha256
+
+    def exists(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    def open(self, sha256: str) -> BinaryIO:
+        try:
+            return self.path(sha256).open("rb")
+        except FileNotFoundError:
+            raise StorageError(f"The stored file {sha256} is missing from {self.root}.") from None
+
+    def put(self, source: Path) -> Blob:
+        """Copy ``source`` in, hashing while copying; returns its digest and size."""
+        tmp_dir = self.root / "tmp"
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        tmp = tmp_dir / f"{os.getpid()}-{time.monotonic_ns()}.part"
+        digest, size = hashlib.sha256(), 0
+        try:
+            with open(source, "rb") as src, open(tmp, "wb") as dst:
+                while chunk := src.read(CHUNK):
+                    digest.update(chunk)
+                    dst.write(chunk)
+                    size += len(chunk)
+                dst.flush()
+                os.fsync(dst.fileno())
+            blob = Blob(digest.hexdigest(), size)
+            final = self.path(blob.sha256)
+            if final.exists() and final.stat().st_size == size:
+                tmp.unlink()
+                os.utime(final)  # fresh again: the sweeper must not take it before commit
+                return blob
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, final)
+            return blob
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            if exc.errno == 28:
+                raise StorageError(f"The disk holding {self.root} is full; free space and try again.") from None
+            raise StorageError(f"Cannot store {source}: {exc.strerror or exc}.") from None
+
+    def sweep(self, referenced: Iterable[str], older_than_seconds: float = 24 * 3600) -> list[str]:
+        """Remove stored files no row references, older than the grace period; return their digests."""
+        keep = set(referenced)
+        cutoff = time.time() - older_than_seconds
+        removed = []
+        for path in (self.root / "sha256").glob("*/*/*"):
+            if path.name not in keep and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed.append(path.name)
+        for part in (self.root / "tmp").glob("*.part"):
+            if part.stat().st_mtime < cutoff:
+                part.unlink()
+        return removed
+
+
+def storage_from_settings(settings: dict) -> LocalFileStorage:
+    return LocalFileStorage(settings["storage.path"])
+
+
+def copy_out(storage: FileStorage, sha256: str, target: Path) -> None:
+    with storage.open(sha256) as src, open(target, "wb") as dst:
+        shutil.copyfileobj(src, dst, CHUNK)
