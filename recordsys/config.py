@@ -38,6 +38,7 @@ DEFAULTS = {
     "search.index_prefix": "recordsys",
     "recordsys.secure_cookies": "false",
     "tm.manager_hook": "pyramid_tm.explicit_manager",
+    "jobs.in_process": "true",
 }
 
 
@@ -134,5 +135,13 @@ def make_wsgi_app(settings: dict):
     config = make_configurator(settings)
     from recordsys.db import check_database
 
-    check_database(config.registry["dbsession_factory"].kw["bind"])
-    return config.make_wsgi_app()
+    check_database(config.registry["db_engine"])
+    app = config.make_wsgi_app()
+    if as_bool(config.registry.settings["jobs.in_process"]):
+        from recordsys.jobs import InProcessWorker, import_handlers
+
+        import_handlers()
+        config.registry["job_worker"] = InProcessWorker(
+            config.registry["dbsession_factory"], config.registry.settings
+        ).start()
+    return app

@@ -12,4 +12,5 @@ def import_all_models():
 MODEL_MODULES: list[str] = [
     "recordsys.ingest.models",
     "recordsys.search.models",
+    "recordsys.jobs",
 ]

@@ -70,6 +70,7 @@ def settings(database_url, tmp_path, monkeypatch):
         "recordsys.data_dir": str(tmp_path / "data"),
         "recordsys.secret": "test-secret-not-for-production",
         "search.backend": "fts5",
+        "jobs.in_process": "false",  # tests run jobs explicitly with recordsys.jobs.run_next
     })
 
 

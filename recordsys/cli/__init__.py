@@ -29,6 +29,7 @@ CORE_COMMANDS = {
     "user": "recordsys.cli.admin:user",
     "token": "recordsys.cli.admin:token",
     "audit": "recordsys.cli.audit:audit",
+    "jobs": "recordsys.cli.jobs:jobs",
 }
 
 
