@@ -13,4 +13,6 @@ MODEL_MODULES: list[str] = [
     "recordsys.ingest.models",
     "recordsys.search.models",
     "recordsys.jobs",
+    "recordsys.preservation.models",
+    "recordsys.dossiers.models",
 ]

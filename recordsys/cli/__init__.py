@@ -30,6 +30,7 @@ CORE_COMMANDS = {
     "token": "recordsys.cli.admin:token",
     "audit": "recordsys.cli.audit:audit",
     "jobs": "recordsys.cli.jobs:jobs",
+    "storage": "recordsys.cli.storage:storage",
 }
 
 

@@ -1,0 +1,25 @@
+"""`recordsys storage`: the content-addressed file store."""
+import click
+from sqlalchemy import select
+
+from recordsys.cli.context import pass_env
+from recordsys.storage import storage_from_settings
+
+
+@click.group()
+def storage():
+    """Stored files (kho tệp)."""
+
+
+@storage.command()
+@click.option("--older-than-hours", default=24.0, show_default=True,
+              help="Grace period: files younger than this may belong to a transaction still running.")
+@pass_env
+def sweep(env, older_than_hours):
+    """Remove stored files that no document or quarantined file references."""
+    from recordsys.ingest.models import StoredFile
+
+    with env.transaction() as session:
+        referenced = set(session.scalars(select(StoredFile.sha256)))
+    removed = storage_from_settings(env.settings).sweep(referenced, older_than_hours * 3600)
+    click.echo(f"Removed {len(removed)} unreferenced file(s); {len(referenced)} referenced file(s) kept.")
