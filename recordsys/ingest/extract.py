@@ -1,0 +1,74 @@
+"""What the clerk would otherwise type: page count, document info and XMP, the declared PDF/A
+part, and the text (for search), read with pikepdf (qpdf) and pypdf, within bounds."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+MAX_TEXT_PAGES = 50
+MAX_TEXT_CHARS = 200_000
+
+
+class Unreadable(Exception):
+    """The file is not a PDF we can read; the message says why."""
+
+
+@dataclass(frozen=True)
+class Extracted:
+    page_count: int
+    title: str | None = None
+    author: str | None = None
+    subject: str | None = None
+    producer: str | None = None
+    pdfa_declared: str | None = None  # "2b" from pdfaid:part=2, pdfaid:conformance=B
+    text: str = ""
+    info: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out.pop("text")
+        return out
+
+
+def extract(path, with_text: bool = True) -> Extracted:
+    import pikepdf
+
+    try:
+        with pikepdf.open(path) as pdf:
+            if pdf.is_encrypted:
+                raise Unreadable("the PDF is encrypted")
+            info = {str(k)[1:]: str(v) for k, v in (pdf.docinfo or {}).items()
+                    if isinstance(v, (pikepdf.String, pikepdf.Name))}
+            declared = None
+            try:
+                with pdf.open_metadata() as xmp:
+                    part, conformance = xmp.get("pdfaid:part"), xmp.get("pdfaid:conformance")
+                    if part:
+                        declared = f"{part}{(conformance or '').lower()}"
+                    title = xmp.get("dc:title") or info.get("Title")
+            except Exception:  # noqa: BLE001 - broken XMP: fall back to the info dictionary
+                title = info.get("Title")
+            page_count = len(pdf.pages)
+    except pikepdf.PasswordError:
+        raise Unreadable("the PDF is encrypted with a password") from None
+    except (pikepdf.PdfError, OSError, ValueError, RecursionError) as exc:
+        raise Unreadable(f"not a readable PDF ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+    text = _text(path) if with_text else ""
+    return Extracted(page_count, title or None, info.get("Author"), info.get("Subject"), info.get("Producer"),
+                     declared, text, info)
+
+
+def _text(path) -> str:
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(path, strict=False)
+        parts, size = [], 0
+        for page in reader.pages[:MAX_TEXT_PAGES]:
+            chunk = page.extract_text() or ""
+            parts.append(chunk)
+            size += len(chunk)
+            if size > MAX_TEXT_CHARS:
+                break
+        return "\n".join(parts)[:MAX_TEXT_CHARS]
+    except Exception:  # noqa: BLE001 - text is a convenience; the verdict does not depend on it
+        return ""

@@ -1,0 +1,146 @@
+"""Digital signature verdicts with pyHanko, offline by default.
+
+Each signature is checked for integrity (digest over its byte range), cryptographic validity,
+trust (a chain to the configured anchors), certificate validity, revocation (from the CRLs and
+OCSP responses embedded in the document security store ``/DSS`` and in the signature itself), and
+what changed after it (pyHanko's difference analysis). The file's status is the worst of its
+signatures' statuses, or ``unsigned`` / ``unreadable``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from asn1crypto import x509 as asn1_x509
+
+#: worst first: the file's status is the first one any of its signatures has
+STATUS_ORDER = ("invalid", "modified", "revoked", "expired", "untrusted", "valid")
+FILE_STATUSES = ("unreadable", "unsigned") + STATUS_ORDER
+_EXPIRED = {"EXPIRED", "OUT_OF_BOUNDS_NO_POE", "OUT_OF_BOUNDS_NOT_REVOKED", "NOT_YET_VALID"}
+_REVOKED = {"REVOKED", "REVOKED_NO_POE", "REVOKED_CA_NO_POE"}
+_ALLOWED_AFTER_SIGNING = {"NONE", "LTA_UPDATES", "FORM_FILLING"}
+
+
+@dataclass(frozen=True)
+class SignatureInfo:
+    field: str
+    signer: str | None
+    organization: str | None
+    signing_time: str | None
+    issuer: str | None
+    serial: str | None
+    intact: bool
+    trusted: bool
+    status: str
+    coverage: str | None
+    modification_level: str | None
+    problem: str | None = None
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in (
+            "signer", "organization", "signing_time", "issuer", "serial", "intact", "trusted", "status",
+            "coverage", "modification_level", "field", "problem")}
+
+
+@dataclass(frozen=True)
+class SignatureVerdict:
+    status: str
+    signatures: tuple[SignatureInfo, ...] = ()
+    error: str | None = None
+
+    def to_dict(self) -> dict:
+        out = {"status": self.status, "signatures": [s.to_dict() for s in self.signatures]}
+        if self.error:
+            out["error"] = self.error
+        return out
+
+
+def load_trust_roots(paths) -> list[asn1_x509.Certificate]:
+    """Certificates from PEM/DER files, or from every ``*.pem``/``*.crt``/``*.cer`` in folders."""
+    from pyhanko.keys import load_certs_from_pemder
+
+    files: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            files += sorted(p for p in path.iterdir() if p.suffix.lower() in (".pem", ".crt", ".cer", ".der"))
+        elif path.exists():
+            files.append(path)
+        else:
+            raise FileNotFoundError(f"trust root {path} does not exist")
+    return list(load_certs_from_pemder([str(f) for f in files])) if files else []
+
+
+def _name_attr(name: asn1_x509.Name, attr: str) -> str | None:
+    value = name.native.get(attr)
+    if isinstance(value, list):
+        value = value[-1]
+    return value
+
+
+def _signature_status(status) -> tuple[str, str | None]:
+    indic = status.trust_problem_indic.name if status.trust_problem_indic else None
+    if not (status.intact and status.valid):
+        return "invalid", "the signed content or the signature value does not match: the file was altered"
+    level = status.modification_level.name if status.modification_level else None
+    if not status.docmdp_ok or (level and level not in _ALLOWED_AFTER_SIGNING):
+        return "modified", f"the document was changed after this signature ({level or 'DocMDP violation'})"
+    if status.revoked or indic in _REVOKED:
+        return "revoked", "the signer's certificate is revoked"
+    if indic in _EXPIRED:
+        return "expired", "the signer's certificate was not valid at the time of validation"
+    if not status.trusted:
+        return "untrusted", f"no chain to a trusted root ({indic or 'unknown issuer'})"
+    return "valid", None
+
+
+def validate(data: bytes, trust_roots: list, now: dt.datetime | None = None,
+             allow_fetching: bool = False) -> SignatureVerdict:
+    """Validate every signature of a PDF given as bytes; never raises for a bad file."""
+    import io
+
+    from pyhanko.pdf_utils.misc import PdfReadError
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko.sign.validation.dss import DocumentSecurityStore
+
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        if reader.encrypted:
+            return SignatureVerdict("unreadable", error="the PDF is encrypted")
+        embedded = list(reader.embedded_signatures)
+    except (PdfReadError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
+        return SignatureVerdict("unreadable", error=f"not a readable PDF: {exc}")
+    if not embedded:
+        return SignatureVerdict("unsigned")
+    try:
+        dss = DocumentSecurityStore.read_dss(reader)
+    except Exception:  # noqa: BLE001 - no or broken DSS: validate with what the signatures carry
+        dss = None
+    vc_kwargs = {"trust_roots": trust_roots, "allow_fetching": allow_fetching, "revocation_mode": "soft-fail",
+                 "moment": now}
+    infos = []
+    for sig in embedded:
+        from pyhanko_certvalidator import ValidationContext
+
+        vc = dss.as_validation_context(vc_kwargs) if dss else ValidationContext(**vc_kwargs)
+        cert = sig.signer_cert
+        try:
+            status = validate_pdf_signature(sig, vc)
+            verdict, problem = _signature_status(status)
+            coverage = status.coverage.name if status.coverage else None
+            level = status.modification_level.name if status.modification_level else None
+            intact, trusted = bool(status.intact and status.valid), bool(status.trusted)
+        except Exception as exc:  # noqa: BLE001 - a malformed signature is an invalid one, with a reason
+            verdict, problem, coverage, level, intact, trusted = "invalid", f"cannot be validated: {exc}", None, None, False, False
+        signing_time = sig.self_reported_timestamp
+        infos.append(SignatureInfo(
+            field=sig.field_name, signer=_name_attr(cert.subject, "common_name"),
+            organization=_name_attr(cert.subject, "organization_name"),
+            signing_time=signing_time.isoformat() if signing_time else None,
+            issuer=_name_attr(cert.issuer, "common_name"), serial=format(cert.serial_number, "x"),
+            intact=intact, trusted=trusted, status=verdict, coverage=coverage, modification_level=level,
+            problem=problem,
+        ))
+    worst = min((i.status for i in infos), key=STATUS_ORDER.index)
+    return SignatureVerdict(worst, tuple(infos))
