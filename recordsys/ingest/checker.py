@@ -92,7 +92,7 @@ def _local_checks(path: Path, ctx: CheckContext) -> _Local:
         item.signature = signatures.SignatureVerdict("unreadable", error="not a PDF file (no %PDF- header)")
         return item
     try:
-        item.extracted = extract(path)
+        item.extracted = extract(path, with_text=False)  # text is read at registration only
     except Unreadable as exc:
         item.signature = signatures.SignatureVerdict("unreadable", error=str(exc))
         return item

@@ -121,8 +121,10 @@ def register_one(env, path: Path, org_code: str, direction: str, metadata: dict,
         with env.transaction() as session:
             org = require_org(session, org_code)
             extracted = verdict.extracted.to_dict() if verdict.extracted else {}
-            if verdict.extracted:
-                extracted["text"] = verdict.extracted.text
+            if verdict.accepted:
+                from recordsys.ingest.extract import extract_text
+
+                extracted["text"] = extract_text(path)
             result = register_checked_file(
                 session, storage=storage, path=path, verdict=verdict.to_dict(), organization=org,
                 direction=direction, actor=actor, metadata=metadata, flags=list(verdict.flags),

@@ -52,12 +52,13 @@ def extract(path, with_text: bool = True) -> Extracted:
         raise Unreadable("the PDF is encrypted with a password") from None
     except (pikepdf.PdfError, OSError, ValueError, RecursionError) as exc:
         raise Unreadable(f"not a readable PDF ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
-    text = _text(path) if with_text else ""
+    text = extract_text(path) if with_text else ""
     return Extracted(page_count, title or None, info.get("Author"), info.get("Subject"), info.get("Producer"),
                      declared, text, info)
 
 
-def _text(path) -> str:
+def extract_text(path) -> str:
+    """The text of the first pages, for search; empty when it cannot be read."""
     from pypdf import PdfReader
 
     try:

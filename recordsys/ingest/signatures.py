@@ -57,8 +57,9 @@ class SignatureVerdict:
 
 
 def load_trust_roots(paths) -> list[asn1_x509.Certificate]:
-    """Certificates from PEM/DER files, or from every ``*.pem``/``*.crt``/``*.cer`` in folders."""
-    from pyhanko.keys import load_certs_from_pemder
+    """Certificates from PEM/DER files, or from every ``*.pem``/``*.crt``/``*.cer``/``*.der`` in
+    folders. (asn1crypto only: cheap, so veraPDF can start before pyHanko is imported.)"""
+    from asn1crypto import pem
 
     files: list[Path] = []
     for path in map(Path, paths):
@@ -68,7 +69,17 @@ def load_trust_roots(paths) -> list[asn1_x509.Certificate]:
             files.append(path)
         else:
             raise FileNotFoundError(f"trust root {path} does not exist")
-    return list(load_certs_from_pemder([str(f) for f in files])) if files else []
+    certs = []
+    for file in files:
+        data = file.read_bytes()
+        blobs = [der for _, _, der in pem.unarmor(data, multiple=True)] if pem.detect(data) else [data]
+        for der in blobs:
+            try:
+                certs.append(asn1_x509.Certificate.load(der))
+                certs[-1].native  # parse now: a broken file fails here, with its name
+            except ValueError as exc:
+                raise ValueError(f"{file} is not a certificate ({exc})") from None
+    return certs
 
 
 def _name_attr(name: asn1_x509.Name, attr: str) -> str | None:

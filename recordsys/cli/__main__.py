@@ -1,0 +1,3 @@
+from recordsys.cli import main
+
+main()
