@@ -1,0 +1,381 @@
+"""A streaming BagIt validator (RFC 8493; earlier drafts 0.93–0.97 as the Library of Congress
+conformance suite exercises them).
+
+Every payload file is read once, computing every manifest algorithm at the same time, in large
+chunks, on a pool of threads (hashlib releases the GIL), with memory flat in the bag's size; nothing
+is extracted or copied. Structural problems are *errors* (the bag is invalid); things a careful
+archivist should know that do not make it invalid are *warnings*.
+"""
+from __future__ import annotations
+
+import codecs
+import hashlib
+import os
+import re
+import stat
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+CHUNK = 4 << 20
+ALGORITHMS = {"md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "sha384": 96, "sha512": 128}
+SPECIAL_FILES = {".ds_store", "thumbs.db", "desktop.ini", ".spotlight-v100", ".trashes"}
+_DECLARATION = re.compile(r"^([^:\s][^:]*?):[ \t]?(.*)$")
+_MANIFEST_LINE = re.compile(r"^(\S+)[ \t]+(.+)$")
+_VERSION = re.compile(r"^(\d+)\.(\d+)$")
+
+
+@dataclass(frozen=True)
+class BagReport:
+    path: str
+    valid: bool
+    errors: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    files: int = 0
+    bytes: int = 0
+    fingerprint: str | None = None  # SHA-256 over the tag manifests: what the database records
+
+    def to_dict(self) -> dict:
+        return {"path": self.path, "valid": self.valid, "errors": list(self.errors),
+                "warnings": list(self.warnings), "files": self.files, "bytes": self.bytes}
+
+
+@dataclass
+class _Entry:
+    algorithm: str
+    digest: str
+    source: str  # manifest file name
+
+
+@dataclass
+class _State:
+    root: Path
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    version: tuple[int, int] = (1, 0)
+    encoding: str = "utf-8"
+
+
+def fingerprint(root: Path) -> str | None:
+    """SHA-256 over the tag manifests (sorted by name), identifying exactly this bag."""
+    manifests = sorted(root.glob("tagmanifest-*.txt")) or sorted(root.glob("manifest-*.txt"))
+    if not manifests:
+        return None
+    digest = hashlib.sha256()
+    for path in manifests:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _read_declaration(state: _State) -> bool:
+    path = state.root / "bagit.txt"
+    if not path.is_file():
+        state.errors.append("bagit.txt is missing: this is not a bag")
+        return False
+    raw = path.read_bytes()
+    if raw.startswith(codecs.BOM_UTF8):
+        state.errors.append("bagit.txt starts with a byte-order mark, which BagIt forbids")
+        return False
+    try:
+        lines = raw.decode("utf-8").splitlines()
+    except UnicodeDecodeError:
+        state.errors.append("bagit.txt is not UTF-8")
+        return False
+    values = {}
+    for line in filter(None, lines):
+        match = _DECLARATION.match(line)
+        if not match or match.group(1) != match.group(1).strip():
+            state.errors.append(f"bagit.txt has a malformed line {line!r} (expected 'Label: value')")
+            return False
+        values[match.group(1)] = match.group(2).strip()
+    version = values.get("BagIt-Version")
+    if not version or not _VERSION.match(version):
+        state.errors.append(f"bagit.txt has no valid BagIt-Version (found {version!r})")
+        return False
+    state.version = tuple(int(x) for x in version.split("."))
+    encoding = values.get("Tag-File-Character-Encoding")
+    if not encoding:
+        state.errors.append("bagit.txt has no Tag-File-Character-Encoding")
+        return False
+    try:
+        state.encoding = codecs.lookup(encoding).name
+    except LookupError:
+        state.errors.append(f"bagit.txt names an unknown encoding {encoding!r}")
+        return False
+    return True
+
+
+def _decode(state: _State, path: Path) -> list[str]:
+    text = path.read_bytes().decode(state.encoding, errors="strict")
+    return [line for line in text.lstrip("\ufeff").splitlines() if line.strip()]
+
+
+def _unescape(state: _State, name: str) -> str:
+    if state.version >= (1, 0):
+        return re.sub(r"%(0A|0D|25)", lambda m: {"0A": "\n", "0D": "\r", "25": "%"}[m.group(1).upper()],
+                      name, flags=re.I)
+    return name
+
+
+def _check_scope(state: _State, name: str, where: str) -> bool:
+    parts = name.split("/")
+    if name.startswith("/") or name.startswith("~") or re.match(r"^[A-Za-z]:[\\/]", name) or "\\" in name \
+            or ".." in parts:
+        state.errors.append(f"{where} names {name!r}, a path that escapes the bag: refused")
+        return False
+    return True
+
+
+def _read_manifest(state: _State, path: Path, payload: bool) -> dict[str, _Entry]:
+    algorithm = path.stem.split("-", 1)[1].lower()
+    entries: dict[str, _Entry] = {}
+    if algorithm not in ALGORITHMS:
+        state.errors.append(f"{path.name} uses an unsupported algorithm {algorithm!r}")
+        return entries
+    try:
+        lines = _decode(state, path)
+    except UnicodeDecodeError:
+        state.errors.append(f"{path.name} is not valid {state.encoding}")
+        return entries
+    for line in lines:
+        match = _MANIFEST_LINE.match(line.rstrip("\r\n"))
+        if not match:
+            state.errors.append(f"{path.name} has a malformed line {line!r}")
+            continue
+        digest, name = match.group(1).lower(), match.group(2)
+        if name.startswith("*"):
+            state.warnings.append(f"{path.name}: {name!r} carries md5sum's binary-mode '*' marker")
+            name = name[1:]
+        if name.startswith("./"):
+            state.warnings.append(f"{path.name}: {name!r} is written as a relative './' path")
+            name = name[2:]
+        name = _unescape(state, name)
+        if not _check_scope(state, name, path.name):
+            continue
+        if payload and not name.startswith("data/"):
+            state.errors.append(f"{path.name} lists {name!r}, which is not under data/")
+            continue
+        if len(digest) != ALGORITHMS[algorithm] or not re.fullmatch(r"[0-9a-f]+", digest):
+            state.errors.append(f"{path.name}: {digest!r} is not a {algorithm} digest ({name!r})")
+            continue
+        if name in entries:
+            if entries[name].digest != digest:
+                state.errors.append(f"{path.name} lists {name!r} twice with different digests")
+            elif state.version >= (1, 0):
+                state.errors.append(f"{path.name} lists {name!r} twice (forbidden since BagIt 1.0)")
+            else:
+                state.warnings.append(f"{path.name} lists {name!r} twice")
+            continue
+        entries[name] = _Entry(algorithm, digest, path.name)
+    return entries
+
+
+def _walk_payload(state: _State) -> dict[str, os.stat_result]:
+    """Files under data/ (relative 'data/...' names) with their stat; symlinks out are errors."""
+    files: dict[str, os.stat_result] = {}
+    data = state.root / "data"
+    if not data.is_dir():
+        state.errors.append("the payload directory data/ is missing")
+        return files
+    root_real = os.path.realpath(state.root)
+    for dirpath, dirnames, filenames in os.walk(data, followlinks=False):
+        for name in dirnames + filenames:
+            full = os.path.join(dirpath, name)
+            if os.path.islink(full):
+                target = os.path.realpath(full)
+                rel = os.path.relpath(full, state.root).replace(os.sep, "/")
+                if os.path.commonpath([root_real, target]) != root_real:
+                    state.errors.append(f"{rel} is a symbolic link that points outside the bag: refused")
+                    continue
+                if name in dirnames:
+                    state.errors.append(f"{rel} is a symbolic link to a folder: refused")
+                    continue
+        for name in filenames:
+            full = os.path.join(dirpath, name)
+            info = os.lstat(full)
+            if stat.S_ISLNK(info.st_mode):
+                if os.path.commonpath([root_real, os.path.realpath(full)]) != root_real:
+                    continue  # already reported
+                info = os.stat(full)
+            rel = os.path.relpath(full, state.root).replace(os.sep, "/")
+            files[rel] = info
+            if name.lower() in SPECIAL_FILES:
+                state.warnings.append(f"{rel} is an operating-system file ({name}), probably copied by accident")
+    return files
+
+
+def _warn_lookalikes(state: _State, names) -> None:
+    by_case: dict[str, list[str]] = {}
+    by_form: dict[str, list[str]] = {}
+    for name in names:
+        by_case.setdefault(unicodedata.normalize("NFC", name).casefold(), []).append(name)
+        by_form.setdefault(unicodedata.normalize("NFC", name), []).append(name)
+    for group in by_form.values():
+        if len(set(group)) > 1:
+            state.warnings.append(f"names differ only in Unicode normalization: {sorted(set(group))!r}")
+    for group in by_case.values():
+        if len(set(group)) > 1 and len({unicodedata.normalize("NFC", g) for g in group}) > 1:
+            state.warnings.append(f"names differ only in case: {sorted(set(group))!r}")
+
+
+def _hash_file(path: Path, algorithms: tuple[str, ...]) -> tuple[dict[str, str], int]:
+    hashers = {a: hashlib.new(a) for a in algorithms}
+    size = 0
+    buffer = bytearray(CHUNK)
+    view = memoryview(buffer)
+    with open(path, "rb", buffering=0) as fh:
+        while n := fh.readinto(buffer):
+            chunk = view[:n]
+            for h in hashers.values():
+                h.update(chunk)
+            size += n
+    return {a: h.hexdigest() for a, h in hashers.items()}, size
+
+
+def _parse_bag_info(state: _State) -> dict[str, list[str]]:
+    path = state.root / "bag-info.txt"
+    info: dict[str, list[str]] = {}
+    if not path.is_file():
+        return info
+    try:
+        lines = _decode(state, path)
+    except UnicodeDecodeError:
+        state.errors.append(f"bag-info.txt is not valid {state.encoding}")
+        return info
+    label = None
+    for line in lines:
+        if line[:1] in (" ", "\t") and label:
+            info[label][-1] += " " + line.strip()
+            continue
+        if ":" not in line:
+            state.warnings.append(f"bag-info.txt has a line without a label: {line!r}")
+            continue
+        label, value = line.split(":", 1)
+        label = label.strip()
+        info.setdefault(label, []).append(value.strip())
+    return info
+
+
+def verify_bag(path, processes: int = 2, progress: Callable[[int], None] | None = None) -> BagReport:
+    """Validate completeness and every checksum of the bag at ``path``."""
+    root = Path(path)
+    state = _State(root)
+    if not root.is_dir():
+        return BagReport(str(path), False, (f"{path} is not a folder",))
+    if not _read_declaration(state):
+        return BagReport(str(path), False, tuple(state.errors), tuple(state.warnings))
+
+    manifests = sorted(root.glob("manifest-*.txt"))
+    if not manifests:
+        state.errors.append("the bag has no payload manifest (manifest-<algorithm>.txt)")
+    payload_manifests = {m.name: _read_manifest(state, m, payload=True) for m in manifests}
+    disk = _walk_payload(state)
+    _warn_lookalikes(state, set(disk) | {n for e in payload_manifests.values() for n in e})
+
+    nfc_disk = {}
+    for name in disk:
+        nfc_disk.setdefault(unicodedata.normalize("NFC", name), name)
+    expected: dict[str, dict[str, str]] = {}  # disk name -> algorithm -> digest
+    fetch_names = _fetch_names(state)
+    for manifest, entries in payload_manifests.items():
+        listed_on_disk = set()
+        for name, entry in entries.items():
+            on_disk = name if name in disk else nfc_disk.get(unicodedata.normalize("NFC", name))
+            if on_disk is None:
+                hint = " (listed in fetch.txt but not fetched)" if name in fetch_names else ""
+                state.errors.append(f"{name} is listed in {manifest} but missing from the bag{hint}")
+                continue
+            if on_disk != name:
+                state.warnings.append(f"{manifest} lists {name!r} under a different Unicode normalization "
+                                      f"than the file on disk")
+            previous = expected.setdefault(on_disk, {}).get(entry.algorithm)
+            if previous and previous != entry.digest:
+                state.errors.append(f"{on_disk} has two different {entry.algorithm} digests in {manifest}")
+            expected[on_disk][entry.algorithm] = entry.digest
+            listed_on_disk.add(on_disk)
+        for name in sorted(set(disk) - listed_on_disk):
+            state.errors.append(f"{name} is in the bag but not listed in {manifest}")
+
+    files, total = _hash_all(root, expected, state, processes, progress)
+    _check_oxum(state, len(disk), sum(s.st_size for s in disk.values()))
+    _check_tag_manifests(state)
+    return BagReport(str(path), not state.errors, tuple(state.errors), tuple(state.warnings),
+                     len(disk), sum(s.st_size for s in disk.values()), fingerprint(root))
+
+
+def _hash_all(root: Path, expected: dict, state: _State, processes: int, progress) -> tuple[int, int]:
+    def one(item):
+        name, digests = item
+        try:
+            actual, size = _hash_file(root / name, tuple(sorted(digests)))
+        except OSError as exc:
+            return name, None, f"{name} cannot be read: {exc.strerror or exc}"
+        return name, size, [a for a in digests if actual[a] != digests[a]]
+
+    count = total = 0
+    with ThreadPoolExecutor(max_workers=max(1, processes)) as pool:
+        for name, size, problem in pool.map(one, sorted(expected.items(), key=lambda kv: kv[0])):
+            if size is None:
+                state.errors.append(problem)
+                continue
+            for algorithm in problem:
+                state.errors.append(f"{name}: the {algorithm} checksum does not match: the file was changed")
+            count += 1
+            total += size
+            if progress:
+                progress(size)
+    return count, total
+
+
+def _fetch_names(state: _State) -> set[str]:
+    path = state.root / "fetch.txt"
+    names = set()
+    if not path.is_file():
+        return names
+    try:
+        lines = _decode(state, path)
+    except UnicodeDecodeError:
+        state.errors.append(f"fetch.txt is not valid {state.encoding}")
+        return names
+    for line in lines:
+        parts = line.split(None, 2)
+        if len(parts) != 3:
+            state.errors.append(f"fetch.txt has a malformed line {line!r}")
+            continue
+        name = _unescape(state, parts[2].strip())
+        if _check_scope(state, name, "fetch.txt"):
+            if not name.startswith("data/"):
+                state.errors.append(f"fetch.txt names {name!r}, which is not under data/")
+            names.add(name)
+    return names
+
+
+def _check_oxum(state: _State, files: int, size: int) -> None:
+    info = _parse_bag_info(state)
+    oxum = (info.get("Payload-Oxum") or [None])[0]
+    if oxum is None:
+        return
+    match = re.fullmatch(r"(\d+)\.(\d+)", oxum)
+    if not match:
+        state.errors.append(f"bag-info.txt has a malformed Payload-Oxum {oxum!r}")
+    elif (int(match.group(1)), int(match.group(2))) != (size, files):
+        state.errors.append(f"Payload-Oxum {oxum} does not match the payload ({size}.{files}): "
+                            "files were added, removed or changed in size")
+
+
+def _check_tag_manifests(state: _State) -> None:
+    for manifest in sorted(state.root.glob("tagmanifest-*.txt")):
+        entries = _read_manifest(state, manifest, payload=False)
+        for name, entry in entries.items():
+            target = state.root / name
+            if name.startswith("data/"):
+                state.errors.append(f"{manifest.name} lists the payload file {name!r}")
+                continue
+            if not target.is_file():
+                state.errors.append(f"{name} is listed in {manifest.name} but missing from the bag")
+                continue
+            actual, _ = _hash_file(target, (entry.algorithm,))
+            if actual[entry.algorithm] != entry.digest:
+                state.errors.append(f"tag file {name}: the {entry.algorithm} checksum does not match")

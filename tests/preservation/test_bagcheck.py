@@ -1,0 +1,93 @@
+"""verify-bag against the Library of Congress BagIt conformance suite, and tampering."""
+import json
+import os
+import shutil
+import unicodedata
+from pathlib import Path
+
+import bagit
+import pytest
+from click.testing import CliRunner
+
+from recordsys.preservation.bagcheck import verify_bag
+from recordsys.preservation.cli import preservation
+
+SUITE = Path(__file__).resolve().parents[3] / "shared" / "testdata" / "bagit-conformance-suite"
+if not SUITE.is_dir():
+    SUITE = Path("/work/shared/testdata/bagit-conformance-suite")
+BAGS = sorted(p for p in SUITE.glob("v*/*/*") if p.is_dir() and p.parent.name != "windows-only")
+
+
+def test_the_suite_is_there():
+    assert len(BAGS) >= 50, f"conformance suite not found under {SUITE}"
+
+
+@pytest.mark.parametrize("bag", BAGS, ids=lambda p: f"{p.parent.parent.name}/{p.parent.name}/{p.name}")
+def test_conformance_suite(bag, tmp_path):
+    copy = tmp_path / bag.name
+    shutil.copytree(bag, copy, symlinks=True)
+    result = CliRunner().invoke(preservation, ["verify-bag", str(copy), "--json"])
+    report = json.loads(result.output)
+    kind = bag.parent.name
+    if kind == "valid":
+        assert report["valid"] and result.exit_code == 0, report["errors"]
+    elif kind in ("invalid", "linux-only"):
+        assert not report["valid"] and result.exit_code == 1 and report["errors"]
+    else:  # warning: invalid, or valid with a warning, never silently valid
+        assert (not report["valid"]) or report["warnings"], report
+        assert result.exit_code == (0 if report["valid"] else 1)
+
+
+@pytest.fixture
+def bag(tmp_path):
+    src = tmp_path / "hs"
+    (src / "van-ban").mkdir(parents=True)
+    (src / "van-ban" / "15-QĐ-UBND.pdf").write_bytes(b"%PDF-1.7 quyet dinh" * 500)
+    (src / "Tờ trình.pdf").write_bytes(b"%PDF-1.7 to trinh" * 300)
+    bagit.make_bag(str(src), {"Source-Organization": "UBND tỉnh Khánh Hòa"}, checksums=["sha256", "sha512"])
+    return src
+
+
+def test_good_bag_counts(bag):
+    report = verify_bag(bag)
+    assert report.valid and report.files == 2 and report.bytes == 19 * 500 + 17 * 300
+    assert report.fingerprint and len(report.fingerprint) == 64
+
+
+@pytest.mark.parametrize("tamper,needle", [
+    (lambda b: (b / "data/van-ban/15-QĐ-UBND.pdf").write_bytes(b"%PDF-1.7 QUYET DINH" * 500), "checksum does not match"),
+    (lambda b: os.truncate(b / "data/Tờ trình.pdf", 10), "checksum does not match"),
+    (lambda b: (b / "data/Tờ trình.pdf").unlink(), "missing from the bag"),
+    (lambda b: (b / "data/them.pdf").write_bytes(b"x"), "not listed in manifest"),
+    (lambda b: (b / "bag-info.txt").write_text("Source-Organization: khac\n"), "tag file bag-info.txt"),
+    (lambda b: os.symlink("/etc/passwd", b / "data/passwd"), "points outside the bag"),
+])
+def test_tampering_is_detected(bag, tamper, needle):
+    tamper(bag)
+    report = verify_bag(bag)
+    assert not report.valid
+    assert any(needle in e for e in report.errors), report.errors
+
+
+def test_escaping_manifest_path_is_refused(bag):
+    with open(bag / "manifest-sha256.txt", "a") as fh:
+        fh.write("0" * 64 + "  data/../../etc/passwd\n")
+    report = verify_bag(bag)
+    assert any("escapes the bag" in e for e in report.errors)
+
+
+def test_normalization_lookalikes_warn(tmp_path):
+    src = tmp_path / "hs"
+    src.mkdir()
+    (src / unicodedata.normalize("NFC", "Quyết định.pdf")).write_bytes(b"a")
+    (src / unicodedata.normalize("NFD", "Quyết định.pdf")).write_bytes(b"b")
+    bagit.make_bag(str(src), checksums=["sha256"])
+    report = verify_bag(src)
+    assert report.valid and any("Unicode normalization" in w for w in report.warnings)
+
+
+def test_usage_errors(tmp_path):
+    result = CliRunner().invoke(preservation, ["verify-bag", str(tmp_path / "khong-co")])
+    assert result.exit_code == 2
+    not_a_bag = CliRunner().invoke(preservation, ["verify-bag", str(tmp_path), "--json"])
+    assert not_a_bag.exit_code == 1 and "bagit.txt is missing" in not_a_bag.output
