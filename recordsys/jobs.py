@@ -25,7 +25,9 @@ log = logging.getLogger(__name__)
 HANDLERS: dict[str, Callable] = {}
 
 #: modules that register handlers, imported by workers
-HANDLER_MODULES: list[str] = []
+HANDLER_MODULES: list[str] = [
+    "recordsys.preservation.jobs",
+]
 
 
 def import_handlers() -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from recordsys.cli.context import echo_json
+from recordsys.cli.context import CommandError, echo_json, pass_env
 
 
 @click.group()
@@ -44,3 +44,102 @@ def verify_bag(path, as_json, processes):
 
 if __name__ == "__main__":
     preservation()
+
+
+@preservation.command()
+@click.option("--all", "everything", is_flag=True, help="Every copy, due or not.")
+@click.option("--due", is_flag=True, help="Only copies whose check is due (the default).")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per copy checked.")
+@click.option("--processes", default=2, show_default=True, type=click.IntRange(1, 64))
+@pass_env
+def audit(env, everything, due, as_json, processes):
+    """Re-hash stored copies, record every check, repair damaged copies from a good one.
+    Exit 1 when any copy was damaged."""
+    from recordsys.preservation.bagging import PreservationError
+    from recordsys.preservation.services import audit_copies
+
+    if everything and due:
+        raise click.UsageError("--all and --due exclude each other.")
+
+    def show(result):
+        if as_json:
+            echo_json({"package": result.package, "location": result.location, "ok": result.ok,
+                       "problems": result.problems, "repaired": result.repaired})
+        else:
+            state = "OK" if result.ok else ("REPAIRED" if result.repaired else "DAMAGED")
+            click.echo(f"{state:<9} {result.location:<12} {result.package}")
+            for problem in result.problems:
+                click.echo(f"          • {problem}")
+
+    try:
+        results = audit_copies(env.session_factory, env.settings, everything=everything, actor="cli",
+                               processes=processes, progress=show)
+    except PreservationError as exc:
+        raise CommandError(str(exc)) from None
+    if not as_json:
+        click.echo(f"{len(results)} copies checked, {sum(not r.ok for r in results)} damaged, "
+                   f"{sum(r.repaired for r in results)} repaired.", err=True)
+    sys.exit(1 if any(not r.ok for r in results) else 0)
+
+
+@preservation.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@pass_env
+def list_packages(env, as_json):
+    """Packages with their copies and next checks."""
+    from sqlalchemy import select
+
+    from recordsys.preservation.models import Package
+
+    with env.transaction() as session:
+        for package in session.scalars(select(Package).order_by(Package.id)):
+            row = {"id": package.id, "name": package.name, "identifier": package.external_identifier,
+                   "files": package.files, "bytes": package.bytes,
+                   "copies": [{"location": c.location.name, "status": c.status,
+                               "last_checked_at": c.last_checked_at.isoformat() if c.last_checked_at else None,
+                               "next_check_at": c.next_check_at.isoformat()} for c in package.copies]}
+            if as_json:
+                echo_json(row)
+            else:
+                copies = ", ".join(f"{c['location']}={c['status']}" for c in row["copies"])
+                click.echo(f"{row['id']:>5} {row['identifier']:<32} {row['files']:>5} files  {copies}")
+
+
+@preservation.command("import")
+@click.argument("bag", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--org", "org_code", required=True)
+@pass_env
+def import_cmd(env, bag, org_code):
+    """Take an existing bag from another system as a transfer (validated first)."""
+    from recordsys.core.services import ValidationError, require_org
+    from recordsys.preservation.bagging import PreservationError
+    from recordsys.preservation.services import import_bag
+
+    try:
+        with env.transaction() as session:
+            package = import_bag(session, env.settings, bag, require_org(session, org_code), "cli")
+            click.echo(f"Imported as package {package.id} ({package.name}).")
+    except (PreservationError, ValidationError) as exc:
+        raise CommandError(str(exc)) from None
+
+
+@preservation.command()
+@click.argument("package_id", type=int)
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["zip", "bag"]), default="zip", show_default=True)
+@click.option("--as", "requested_by", default="cli", help="Who asked for the copy (recorded).")
+@pass_env
+def export(env, package_id, out_dir, fmt, requested_by):
+    """A dissemination copy of a package for a reader; who asked is recorded."""
+    from recordsys.preservation.bagging import PreservationError
+    from recordsys.preservation.models import Package
+    from recordsys.preservation.services import export_package
+
+    with env.transaction() as session:
+        package = session.get(Package, package_id)
+        if package is None:
+            raise CommandError(f"No package {package_id}.")
+        try:
+            click.echo(export_package(session, package, out_dir, fmt, requested_by))
+        except PreservationError as exc:
+            raise CommandError(str(exc)) from None
