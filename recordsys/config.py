@@ -10,9 +10,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
-
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 #: environment variable -> setting name
@@ -60,6 +57,9 @@ def load_settings(settings: dict | None = None, environ: dict | None = None) -> 
 
     data_dir = Path(merged["recordsys.data_dir"]).expanduser()
     merged["recordsys.data_dir"] = str(data_dir.resolve())
+    from sqlalchemy.engine import make_url  # here, not at the top: commands that need no database start faster
+    from sqlalchemy.exc import ArgumentError
+
     if not merged.get("sqlalchemy.url"):
         merged["sqlalchemy.url"] = f"sqlite:///{data_dir.resolve() / 'recordsys.sqlite'}"
     try:

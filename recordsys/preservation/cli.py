@@ -23,9 +23,8 @@ def verify_bag(path, as_json, processes):
     """Validate a BagIt bag: completeness and every checksum. Exit 0 valid, 1 invalid."""
     from recordsys.preservation.bagcheck import verify_bag as verify
 
-    total = sum(f.stat().st_size for f in (path / "data").rglob("*") if f.is_file() and not f.is_symlink()) \
-        if (path / "data").is_dir() and not as_json else 0
-    if total > 256 * 1024 * 1024 and sys.stderr.isatty():
+    if sys.stderr.isatty() and not as_json:  # a progress bar for people, nothing for scripts
+        total = sum(f.stat().st_size for f in (path / "data").rglob("*") if f.is_file() and not f.is_symlink())
         with click.progressbar(length=total, label="Hashing", file=sys.stderr) as bar:
             report = verify(path, processes, progress=bar.update)
     else:
