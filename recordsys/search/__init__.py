@@ -1,0 +1,1 @@
+"""Search: one interface, two backends (SQLite FTS5 embedded, Elasticsearch in production)."""
