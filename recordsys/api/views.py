@@ -12,10 +12,7 @@ from recordsys.core.models import Organization
 
 
 def search_health(request) -> dict:
-    backend = request.registry.get("search_backend")
-    if backend is None:
-        return {"backend": request.registry.settings["search.backend"], "reachable": None}
-    return backend.health()
+    return request.registry["search_backend"].health()
 
 
 @view_config(route_name="api.health", renderer="json", request_method="GET",

@@ -46,8 +46,17 @@ class AppEnv:
     @cached_property
     def session_factory(self):
         from recordsys.db import get_session_factory
+        from recordsys.search.outbox import install
 
-        return get_session_factory(self.engine)
+        factory = get_session_factory(self.engine)
+        install(factory, self.search_backend)  # index updates follow each committed change
+        return factory
+
+    @cached_property
+    def search_backend(self):
+        from recordsys.search.factory import make_backend
+
+        return make_backend(self.settings)
 
     @contextlib.contextmanager
     def transaction(self):

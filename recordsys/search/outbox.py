@@ -76,6 +76,13 @@ def apply_pending(session_factory: sessionmaker, backend, batch: int = 500) -> i
             applied += len(rows)
 
 
+def install(session_factory: sessionmaker, backend) -> None:
+    """Sessions made by ``session_factory`` apply the outbox to ``backend`` after each commit."""
+    import recordsys.search.entries  # noqa: F401  (registers the entry builders)
+
+    session_factory.kw.setdefault("info", {})["search_applier"] = lambda: apply_pending(session_factory, backend)
+
+
 def pending_count(session: Session) -> int:
     from sqlalchemy import func
 

@@ -1,0 +1,44 @@
+"""Search: the JSON API and the web page (thin: parse, check permission, call the backend)."""
+from pyramid.httpexceptions import HTTPBadRequest, HTTPServiceUnavailable
+from pyramid.i18n import TranslationStringFactory
+from pyramid.view import view_config
+
+from recordsys.search.interfaces import FACETS, QueryError, SearchUnavailable
+from recordsys.search.services import build_request, viewer_for
+
+_ = TranslationStringFactory("recordsys")
+
+
+def _run(request):
+    search_request = build_request(request.dbsession, request.params, viewer_for(request.user))
+    return search_request, request.registry["search_backend"].search(search_request)
+
+
+@view_config(route_name="api.search", renderer="json", request_method="GET", permission="search")
+def api_search(request):
+    """Search the documents and dossiers the user may open (q, kind, type, year, org, page …)."""
+    lang = request.locale_name
+    try:
+        _req, result = _run(request)
+    except QueryError as exc:
+        raise HTTPBadRequest(exc.message_vi if lang == "vi" else exc.message_en) from None
+    except SearchUnavailable as exc:
+        raise HTTPServiceUnavailable(str(exc)) from None
+    return result.to_dict()
+
+
+@view_config(route_name="search", renderer="search.jinja2", request_method="GET", permission="search")
+def search_page(request):
+    context = {"q": request.params.get("q", ""), "result": None, "error": None, "facets": FACETS,
+               "params": dict(request.params)}
+    if "q" not in request.params and not any(request.params.get(f) for f in FACETS):
+        return context
+    try:
+        context["search"], context["result"] = _run(request)
+    except QueryError as exc:
+        context["error"] = exc.message_vi if request.locale_name == "vi" else exc.message_en
+    except SearchUnavailable:
+        request.response.status = 503
+        context["error"] = request.localizer.translate(_(
+            "Search is unavailable right now; your documents are safe. Try again in a few minutes."))
+    return context
