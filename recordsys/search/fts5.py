@@ -43,8 +43,9 @@ def _fts_query(parsed) -> str:
 class Fts5Backend:
     name = "fts5"
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, candidates: int = 2000):
         self.path = Path(path)
+        self.candidates = candidates
         self._local = threading.local()
 
     # connections -------------------------------------------------------------
@@ -157,22 +158,35 @@ class Fts5Backend:
         return " AND ".join(clauses)
 
     def search(self, request: SearchRequest) -> SearchResult:
+        """Rank and count facets over the matches; when a query matches more than ``candidates``
+        records, over the newest ``candidates`` of them (plus any exact number-and-symbol match),
+        and the total is then an estimate (``total_exact`` false). This keeps broad queries on a
+        large archive fast; the exact lookups and narrow queries are unaffected."""
         conn = self._conn()
         parsed = request.query
         params: list = []
-        if parsed.terms:
-            source = "(SELECT rowid, bm25(fts, 10.0, 6.0, 2.0, 1.0) AS score FROM fts WHERE fts MATCH ?) m"
-            params.append(_fts_query(parsed))
-        else:
-            source = "(SELECT rowid, 0.0 AS score FROM entries) m"
-        where = self._where(request, params)
-        base = f"FROM {source} JOIN entries e ON e.rowid = m.rowid WHERE {where}"
         try:
+            if parsed.terms:
+                fts_query = _fts_query(parsed)
+                matched = conn.execute("SELECT count(*) FROM fts WHERE fts MATCH ?", (fts_query,)).fetchone()[0]
+                source = (f"(SELECT rowid, bm25(fts, 10.0, 6.0, 2.0, 1.0) AS score FROM fts WHERE fts MATCH ? "
+                          f"ORDER BY rowid DESC LIMIT {self.candidates})")
+                params.append(fts_query)
+            else:
+                matched = conn.execute("SELECT count(*) FROM entries").fetchone()[0]
+                source = f"(SELECT rowid, 0.0 AS score FROM entries ORDER BY rowid DESC LIMIT {self.candidates})"
+            if parsed.symbol:  # an exact number-and-symbol match is always a candidate
+                source = f"(SELECT * FROM {source} UNION SELECT rowid, -1000.0 FROM entries WHERE symbol_key = ?)"
+                params.append(parsed.symbol)
+            where = self._where(request, params)
             conn.execute("DROP TABLE IF EXISTS temp.matches")
-            conn.execute(f"CREATE TEMP TABLE matches AS SELECT e.rowid AS rowid, m.score AS score, "
+            conn.execute(f"CREATE TEMP TABLE matches AS SELECT e.rowid AS rowid, min(m.score) AS score, "
                          f"e.symbol_key = ? AS exact, e.date AS date, e.kind, e.year, e.type, e.issuer, "
-                         f"e.status, e.retention {base}", [parsed.symbol, *params])
-            total = conn.execute("SELECT count(*) FROM matches").fetchone()[0]
+                         f"e.status, e.retention FROM {source} m JOIN entries e ON e.rowid = m.rowid "
+                         f"WHERE {where} GROUP BY e.rowid", [parsed.symbol, *params])
+            kept = conn.execute("SELECT count(*) FROM matches").fetchone()[0]
+            sampled = matched > self.candidates
+            total = round(kept * matched / self.candidates) if sampled else kept
             order = ("m.exact DESC, m.score ASC, m.date DESC" if request.sort == "relevance"
                      else "m.date DESC, m.score ASC")
             rows = conn.execute(
@@ -192,7 +206,7 @@ class Fts5Backend:
             entry = json.loads(doc)
             text = entry.get("body") or entry.get("title") or ""
             hits.append(Hit(entry_id, round(-score, 4), public_fields(entry), snippet(text, parsed)))
-        return SearchResult(total, hits, facets, request.page, request.page_size)
+        return SearchResult(total, hits, facets, request.page, request.page_size, total_exact=not sampled)
 
     def count(self) -> int:
         return self._conn().execute("SELECT count(*) FROM entries").fetchone()[0]

@@ -99,9 +99,10 @@ class SearchResult:
     facets: dict[str, dict[str, int]]
     page: int
     page_size: int
+    total_exact: bool = True  # False: an estimate (the FTS5 backend on very broad queries)
 
     def to_dict(self) -> dict:
-        return {"total": self.total, "page": self.page, "page_size": self.page_size,
+        return {"total": self.total, "total_exact": self.total_exact, "page": self.page, "page_size": self.page_size,
                 "hits": [asdict(h) for h in self.hits], "facets": self.facets}
 
 
