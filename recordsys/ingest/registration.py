@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from recordsys import metadata
 from recordsys.core import audit
 from recordsys.core.models import Organization
 from recordsys.core.services import ValidationError
@@ -25,7 +26,6 @@ from recordsys.ingest.numbering import parse_number_and_symbol, register_kind
 from recordsys.storage import Blob, FileStorage
 
 DELIVERY_MODES = ("electronic", "electronic_and_paper")  # điện tử / điện tử kèm bản giấy
-CONFIDENTIALITY = ("mat", "toi_mat", "tuyet_mat")  # Mật, Tối mật, Tuyệt mật
 URGENCY = ("khan", "thuong_khan", "hoa_toc")  # Khẩn, Thượng khẩn, Hỏa tốc
 
 #: metadata keys given at registration that map to document columns; the rest goes to ``extra``
@@ -65,7 +65,8 @@ def clean_metadata(metadata: dict | None, *, fallback_subject: str) -> dict:
             metadata["issued_date"] = dt.date.fromisoformat(str(metadata["issued_date"]))
         except ValueError:
             raise ValidationError("issued_date", "issued_date must be a date such as 2026-03-15.") from None
-    for key, allowed in (("confidentiality", CONFIDENTIALITY), ("urgency", URGENCY),
+    confidentiality = tuple(sorted(metadata.load().code_values("confidentiality")))  # Mật, Tối mật, Tuyệt mật
+    for key, allowed in (("confidentiality", confidentiality), ("urgency", URGENCY),
                          ("delivery_mode", DELIVERY_MODES)):
         if metadata.get(key) and metadata[key] not in allowed:
             raise ValidationError(key, f"{key} must be one of {', '.join(allowed)}.")

@@ -1,0 +1,1 @@
+"""Dossiers (hồ sơ): plans, building, metadata, closing, hand-over, retention and disposition."""

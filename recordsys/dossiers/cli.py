@@ -1,0 +1,207 @@
+"""`recordsys dossier`: open, build, describe, close, export, hand over, dispose."""
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from recordsys.cli.context import CommandError, echo_json, pass_env
+
+
+def _run(env, fn, dossier_id=None, attempted="", actor="cli"):
+    """Run ``fn(session)`` in a transaction; a refused change to a closed dossier is audited."""
+    from recordsys.dossiers.services import DossierClosed, DossierError, record_refusal
+
+    try:
+        with env.transaction() as session:
+            return fn(session)
+    except DossierClosed as exc:
+        with env.transaction() as session:
+            record_refusal(session, dossier_id, actor, attempted, str(exc))
+        raise CommandError(str(exc)) from None
+    except DossierError as exc:
+        details = "".join(f"\n  - {p if isinstance(p, str) else p.message_en + ' / ' + p.message_vi}"
+                          for p in exc.problems)
+        raise CommandError(f"{exc}{details}") from None
+
+
+@click.group()
+def dossier():
+    """Dossiers (hồ sơ)."""
+
+
+@dossier.command()
+@click.option("--org", "org_code", required=True)
+@click.option("--year", type=int, default=lambda: dt.date.today().year, show_default="this year")
+@click.option("--plan-code", required=True, help="Dossier number and symbol in the plan, e.g. 01.TCCB.")
+@click.option("--title", required=True)
+@click.option("--retention", required=True, help="vinh_vien, 70, 50, 30, 20, 15, 10, 5, 2 or het_hieu_luc.")
+@pass_env
+def create(env, org_code, year, plan_code, title, retention):
+    """Open a dossier from the year's plan; prints its id."""
+    from recordsys.core.services import ValidationError, require_org
+    from recordsys.dossiers.services import open_dossier
+
+    def work(session):
+        try:
+            org = require_org(session, org_code)
+        except ValidationError as exc:
+            raise CommandError(str(exc)) from None
+        made = open_dossier(session, organization=org, year=year, plan_code=plan_code, title=title,
+                            retention=retention, actor="cli")
+        return made.id, made.archival_code
+
+    dossier_id, code = _run(env, work)
+    click.echo(dossier_id)
+    click.echo(f"Opened {code}.", err=True)
+
+
+@dossier.command()
+@click.argument("dossier_id", type=int)
+@click.argument("document_ids", type=int, nargs=-1, required=True)
+@pass_env
+def add(env, dossier_id, document_ids):
+    """Attach registered documents, in this order."""
+    from recordsys.dossiers.services import add_documents, get
+
+    ordinals = _run(env, lambda s: add_documents(s, get(s, dossier_id), list(document_ids), "cli"),
+                    dossier_id, "add")
+    click.echo(f"Added as {', '.join(map(str, ordinals))}.")
+
+
+@dossier.command()
+@click.argument("dossier_id", type=int)
+@click.option("--set", "pairs", multiple=True, metavar="ELEMENT=VALUE", help="e.g. --set Keyword='đất đai'")
+@pass_env
+def describe(env, dossier_id, pairs):
+    """Set Circular 02 metadata fields; each invalid field is named with its rule."""
+    from recordsys.dossiers.services import get, set_fields
+
+    values = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{pair!r} is not ELEMENT=VALUE", param_hint="--set")
+        values[key.strip()] = value
+    _run(env, lambda s: set_fields(s, get(s, dossier_id), values, "cli"), dossier_id, "describe")
+    click.echo("Saved.")
+
+
+@dossier.command()
+@click.argument("dossier_id", type=int)
+@click.argument("document_id", type=int)
+@click.option("--reason", required=True)
+@pass_env
+def waive(env, dossier_id, document_id, reason):
+    """Accept a document that is not archival-ready, with a written reason."""
+    from recordsys.dossiers.services import get, waive as waive_document
+
+    _run(env, lambda s: waive_document(s, get(s, dossier_id), document_id, reason, "cli"), dossier_id, "waive")
+    click.echo("Waived.")
+
+
+@dossier.command()
+@click.argument("dossier_id", type=int)
+@pass_env
+def close(env, dossier_id):
+    """Close the dossier (exit 1 listing every missing or invalid field)."""
+    from recordsys.dossiers.services import close as close_dossier, get
+
+    _run(env, lambda s: close_dossier(s, get(s, dossier_id), "cli"), dossier_id, "close")
+    click.echo("Closed.")
+
+
+@dossier.command()
+@click.argument("dossier_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["xml", "json"]), default="xml", show_default=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Write the metadata and the files here (default: metadata to standard output).")
+@pass_env
+def export(env, dossier_id, fmt, out_dir):
+    """Export a dossier's metadata (Circular 02 fields) as XML or JSON, with its files."""
+    from recordsys.dossiers.services import export_files, export_json, export_xml, get
+    from recordsys.storage import storage_from_settings
+
+    def work(session):
+        found = get(session, dossier_id)
+        data = export_xml(found) if fmt == "xml" else export_json(found)
+        if out_dir is None:
+            return data, None
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / f"ho-so.{fmt}").write_bytes(data)
+        files = export_files(found, storage_from_settings(env.settings), out_dir / "van-ban")
+        return data, files
+
+    data, files = _run(env, work)
+    if files is None:
+        sys.stdout.buffer.write(data)
+    else:
+        click.echo(f"Wrote {out_dir / ('ho-so.' + fmt)} and {len(files)} file(s).")
+
+
+@dossier.command()
+@click.option("--org", "org_code", required=True)
+@click.argument("dossier_ids", type=int, nargs=-1, required=True)
+@pass_env
+def transfer(env, org_code, dossier_ids):
+    """Hand closed dossiers over to the archive (nộp lưu); prints the batch id."""
+    import tempfile
+
+    from recordsys.core.services import require_org
+    from recordsys.dossiers.services import create_transfer
+    from recordsys.storage import storage_from_settings
+
+    with tempfile.TemporaryDirectory() as tmp:
+        batch_id = _run(env, lambda s: create_transfer(s, require_org(s, org_code), list(dossier_ids), "cli",
+                                                       storage_from_settings(env.settings), Path(tmp)).id)
+    click.echo(batch_id)
+
+
+@dossier.command()
+@click.argument("batch_id", type=int)
+@pass_env
+def accept(env, batch_id):
+    """The archive accepts a hand-over: archival packages are built in every storage location."""
+    from recordsys.dossiers.models import TransferBatch
+    from recordsys.dossiers.services import DossierError, accept_transfer
+    from recordsys.preservation.bagging import PreservationError
+    from recordsys.storage import storage_from_settings
+
+    def work(session):
+        batch = session.get(TransferBatch, batch_id)
+        if batch is None:
+            raise DossierError(f"No transfer batch {batch_id}.")
+        try:
+            return accept_transfer(session, env.settings, batch, "cli", storage_from_settings(env.settings))
+        except PreservationError as exc:
+            raise DossierError(str(exc)) from None
+
+    packages = _run(env, work)
+    click.echo(f"Accepted: packages {', '.join(map(str, packages))}.")
+
+
+@dossier.command("list")
+@click.option("--org", "org_code")
+@click.option("--json", "as_json", is_flag=True)
+@pass_env
+def list_dossiers(env, org_code, as_json):
+    """Dossiers with their codes, status and due dates."""
+    from sqlalchemy import select
+
+    from recordsys.core.models import Organization
+    from recordsys.dossiers.models import Dossier
+
+    with env.transaction() as session:
+        stmt = select(Dossier).order_by(Dossier.year, Dossier.code)
+        if org_code:
+            stmt = stmt.join(Organization).where(Organization.code == org_code)
+        for found in session.scalars(stmt):
+            row = {"id": found.id, "archival_code": found.archival_code, "title": found.title,
+                   "status": found.status, "documents": len(found.items),
+                   "due_date": found.due_date.isoformat() if found.due_date else None}
+            if as_json:
+                echo_json(row)
+            else:
+                click.echo(f"{row['id']:>5} {row['archival_code']:<28} {row['status']:<11} {row['title'][:70]}")

@@ -1,0 +1,154 @@
+"""Dossier rules as pure functions: archival codes, computed fields, closing, retention,
+disposition steps."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_NOTATION = re.compile(r"^[0-9A-Za-zĐđ][0-9A-Za-zĐđ.\-/]{0,19}$")
+_DOSSIER_CODE = re.compile(r"^(?P<organ>.+?)\.(?P<year>\d{4})\.(?P<notation>.+)$")
+
+
+class RuleError(ValueError):
+    """A rule was broken; the message says which, in English (the views translate)."""
+
+
+# archival codes (mã hồ sơ, mã định danh văn bản) --------------------------------------------------
+@dataclass(frozen=True)
+class DossierCode:
+    organ: str  # fonds code or agency identifier (mã phông / mã cơ quan)
+    year: int  # year the dossier was formed (or catalogue number)
+    notation: str  # number and symbol of the dossier in the plan
+
+    def __str__(self) -> str:
+        return f"{self.organ}.{self.year}.{self.notation}"
+
+
+def dossier_code(organ: str, year: int, notation: str) -> str:
+    """``H41-02.2026.01.TCCB``: organ, year, dossier number and symbol, joined by dots."""
+    organ, notation = (organ or "").strip(), (notation or "").strip()
+    if not organ:
+        raise RuleError("the agency has no fonds code (mã phông); set it before opening dossiers")
+    if not 1900 <= int(year) <= 2200:
+        raise RuleError(f"{year} is not a plausible year")
+    if not _NOTATION.match(notation):
+        raise RuleError(f"{notation!r} is not a dossier number and symbol (letters, digits, '.', '-', '/')")
+    return str(DossierCode(organ, int(year), notation))
+
+
+def parse_dossier_code(code: str) -> DossierCode:
+    match = _DOSSIER_CODE.match((code or "").strip())
+    if not match:
+        raise RuleError(f"{code!r} is not a dossier code such as H41-02.2026.01.TCCB")
+    return DossierCode(match.group("organ"), int(match.group("year")), match.group("notation"))
+
+
+def document_code(dossier: str, ordinal: int) -> str:
+    if ordinal < 1 or ordinal > 999:
+        raise RuleError("a document's ordinal in its dossier runs from 1 to 999")
+    return f"{dossier}.{ordinal:03d}"
+
+
+def parse_document_code(code: str) -> tuple[DossierCode, int]:
+    dossier, sep, ordinal = (code or "").rpartition(".")
+    if not sep or not ordinal.isdigit():
+        raise RuleError(f"{code!r} is not a document code such as H41-02.2026.01.TCCB.001")
+    return parse_dossier_code(dossier), int(ordinal)
+
+
+# computed fields -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DocumentFacts:
+    """What closing and the computed fields need to know about one document of a dossier."""
+
+    ordinal: int
+    date: dt.date | None
+    pages: int | None
+    language: str = "vi"
+    pdfa: bool | None = None
+    signature: str = "unsigned"
+    flags: tuple[str, ...] = ()
+    waiver: str | None = None
+
+
+def computed_fields(documents: list[DocumentFacts]) -> dict:
+    dates = [d.date for d in documents if d.date]
+    return {
+        "StartDate": min(dates).isoformat() if dates else None,
+        "EndDate": max(dates).isoformat() if dates else None,
+        "TotalDoc": len(documents),
+        "PageNumber": sum(d.pages or 0 for d in documents),
+        "Language": sorted({d.language for d in documents}) or ["vi"],
+    }
+
+
+# closing (kết thúc hồ sơ) ----------------------------------------------------------------------
+def closing_problems(field_errors: list, documents: list[DocumentFacts]) -> list[str]:
+    """Why a dossier cannot be closed yet: incomplete metadata, or a document not in an archival
+    format with a verified signature and not waived with a written reason."""
+    problems = [f"{e.field}: {e.message_en}" for e in field_errors]
+    if not documents:
+        problems.append("the dossier has no documents")
+    for doc in documents:
+        if doc.waiver and doc.waiver.strip():
+            continue
+        if doc.pdfa is not True:
+            problems.append(f"document {doc.ordinal} is not PDF/A: convert it or waive it with a reason")
+        if doc.signature != "valid" and "unsigned_internal_scan" not in doc.flags:
+            problems.append(f"document {doc.ordinal} has no verified signature ({doc.signature}): "
+                            "waive it with a reason")
+    return problems
+
+
+# retention and disposition -------------------------------------------------------------------
+def retention_years(code: str, retention_list: list[dict]) -> int | None:
+    for value in retention_list:
+        if value["code"] == code:
+            return value["years"]
+    raise RuleError(f"{code!r} is not a retention period of the code list")
+
+
+def due_date(end_date: dt.date | None, years: int | None) -> dt.date | None:
+    """Retention counts whole years from the end of the year the dossier's work ended: a 10-year
+    dossier ending in 2026 falls due on 1 January 2037. Permanent (None) never falls due."""
+    if years is None or end_date is None:
+        return None
+    return dt.date(end_date.year + years + 1, 1, 1)
+
+
+@dataclass(frozen=True)
+class RetentionFacts:
+    id: int
+    status: str
+    due: dt.date | None
+    legal_hold: str | None = None
+
+
+def disposition_candidates(dossiers: list[RetentionFacts], today: dt.date) -> list[int]:
+    """Closed or transferred dossiers past their due date, not permanent, not on legal hold."""
+    return [d.id for d in dossiers
+            if d.status in ("closed", "transferred") and d.due is not None and d.due <= today
+            and not (d.legal_hold and d.legal_hold.strip())]
+
+
+#: disposition list steps: state -> {action: (next state, role that may do it)}
+DISPOSITION_STEPS = {
+    "draft": {"appraise": ("appraised", "archivist"), "cancel": ("cancelled", "archivist")},
+    "appraised": {"approve": ("approved", "leader"), "reject": ("draft", "leader")},
+    "approved": {"destroy": ("destroyed", "archivist")},
+    "destroyed": {},
+    "cancelled": {},
+}
+
+
+def disposition_step(state: str, action: str, roles: set[str]) -> str:
+    """The next state of a disposition list; RuleError when the step is not allowed."""
+    step = DISPOSITION_STEPS.get(state, {}).get(action)
+    if step is None:
+        allowed = ", ".join(DISPOSITION_STEPS.get(state, {})) or "none"
+        raise RuleError(f"cannot {action} a disposition list that is {state} (allowed: {allowed})")
+    next_state, role = step
+    if role not in roles:
+        raise RuleError(f"only a{'n' if role[0] in 'aeiou' else ''} {role} may {action} a disposition list")
+    return next_state

@@ -1,0 +1,137 @@
+"""Dossiers end to end through `recordsys dossier`: open, add, close (refused, then allowed),
+immutability with an audited refusal, export, hand-over into archival packages, disposition."""
+import datetime as dt
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import select
+
+from recordsys.cli import main
+from recordsys.core import audit
+from recordsys.core.services import require_org
+from recordsys.ingest.registration import register_checked_file
+from recordsys.preservation.bagcheck import verify_bag
+from recordsys.storage import LocalFileStorage
+from tests.ingest.test_registration import verdict_for
+
+OFFICE = "000.00.01.H41"
+
+
+@pytest.fixture
+def run(settings, demo):
+    env = {"RECORDSYS_DATABASE_URL": settings["sqlalchemy.url"], "RECORDSYS_DATA_DIR": settings["recordsys.data_dir"]}
+    runner = CliRunner(env=env)
+    return lambda *args: runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture
+def documents(tx, settings, demo, tmp_path):
+    storage = LocalFileStorage(settings["storage.path"])
+    ids = []
+    for i, (subject, symbol, pdfa) in enumerate([
+            ("Quyết định giao đất đai cho hộ gia đình", "15/QĐ-UBND", True),
+            ("Tờ trình về việc giao đất", "05/TTr-STNMT", True),
+            ("Bản đồ hiện trạng (bản chụp)", "07/UBND-VP", False)]):
+        path = tmp_path / f"vb-{i}.pdf"
+        path.write_bytes(b"%PDF-1.7 " + subject.encode())
+        verdict = verdict_for(path)
+        verdict["pdfa"]["compliant"] = pdfa
+        with tx() as session:
+            result = register_checked_file(
+                session, storage=storage, path=path, verdict=verdict, organization=require_org(session, OFFICE),
+                direction="incoming", actor="vanthu", extracted={"page_count": 2 + i},
+                metadata={"subject": subject, "number_and_symbol": symbol, "issued_date": f"2026-0{i + 1}-10",
+                          "type_name": "Quyết định", "issuer": "UBND tỉnh Khánh Hòa"})
+            ids.append(result.document_id)
+    return ids
+
+
+def test_dossier_life(run, documents, tx, tmp_path, settings):
+    created = run("dossier", "create", "--org", OFFICE, "--year", 2026, "--plan-code", "01.TCCB",
+                  "--title", "Hồ sơ giao đất đai phường Lộc Thọ", "--retention", "20")
+    assert created.exit_code == 0, created.output
+    dossier_id = int(created.stdout.strip())
+    assert run("dossier", "add", dossier_id, *documents).exit_code == 0
+    bad = run("dossier", "describe", dossier_id, "--set", "Rights=bi_mat", "--set", "Mau=do")
+    assert bad.exit_code == 1 and "Rights" in bad.output and "Mau" in bad.output
+    assert run("dossier", "describe", dossier_id, "--set", "Keyword=đất đai").exit_code == 0
+
+    refused = run("dossier", "close", dossier_id)
+    assert refused.exit_code == 1 and "document 3 is not PDF/A" in refused.output
+    assert run("dossier", "waive", dossier_id, documents[2], "--reason",
+               "Bản chụp bản đồ giấy, giữ nguyên để tham khảo").exit_code == 0
+    closed = run("dossier", "close", dossier_id)
+    assert closed.exit_code == 0, closed.output
+
+    for args in (("add", dossier_id, documents[0]), ("describe", dossier_id, "--set", "Keyword=x"),
+                 ("close", dossier_id)):
+        result = run("dossier", *args)
+        assert result.exit_code == 1 and "cannot be changed" in result.output
+    with tx() as session:
+        refusals = session.scalars(select(audit.AuditEvent).where(audit.AuditEvent.action == "dossier.refused")).all()
+        assert len(refusals) == 3 and audit.verify(session).intact
+
+    xml = run("dossier", "export", dossier_id, "--format", "xml")
+    root = ET.fromstring(xml.stdout_bytes)
+    assert root.findtext("FileCode") == "H41-02.2026.01.TCCB"
+    assert root.findtext("StartDate") == "2026-01-10" and root.findtext("EndDate") == "2026-03-10"
+    assert root.findtext("TotalDoc") == "3" and root.findtext("PageNumber") == "9"
+    docs = root.findall("VanBan")
+    assert [d.findtext("DocCode") for d in docs] == [f"H41-02.2026.01.TCCB.00{i}" for i in (1, 2, 3)]
+    assert docs[0].findtext("CodeNumber") == "15" and docs[0].findtext("CodeNotation") == "QĐ-UBND"
+    out = tmp_path / "xuat"
+    assert run("dossier", "export", dossier_id, "--format", "json", "--out", out).exit_code == 0
+    assert json.loads((out / "ho-so.json").read_text())["Keyword"] == "đất đai"
+    assert len(list((out / "van-ban").iterdir())) == 3
+
+    batch = run("dossier", "transfer", "--org", OFFICE, dossier_id)
+    assert batch.exit_code == 0, batch.output
+    accepted = run("dossier", "accept", batch.stdout.strip())
+    assert accepted.exit_code == 0, accepted.output
+    for location in settings["preservation.locations"].split(";"):
+        bag = Path(location.split("=", 1)[1]) / "H41-02.2026.01.TCCB"
+        report = verify_bag(bag)
+        assert report.valid and report.files == 3
+        assert (bag / "metadata" / "dossier.xml").exists() and (bag / "metadata" / "handover-record.pdf").exists()
+    listing = [json.loads(line) for line in run("dossier", "list", "--json").stdout.splitlines()]
+    assert listing[0]["status"] == "transferred" and listing[0]["due_date"] == "2047-01-01"
+
+
+def test_open_rules(run):
+    dup_args = ("dossier", "create", "--org", OFFICE, "--year", 2026, "--plan-code", "02.VP", "--title", "Hồ sơ A",
+                "--retention", "10")
+    assert run(*dup_args).exit_code == 0
+    again = run(*dup_args)
+    assert again.exit_code == 1 and "already open" in again.output
+    bad = run("dossier", "create", "--org", OFFICE, "--plan-code", "03", "--title", "B", "--retention", "99")
+    assert bad.exit_code == 1 and "not a retention period" in bad.output
+
+
+def test_disposition_flow(tx, documents):
+    from recordsys.dossiers import services
+    from recordsys.dossiers.models import Dossier
+
+    with tx() as session:
+        org = require_org(session, OFFICE)
+        made = services.open_dossier(session, organization=org, year=2020, plan_code="09.HC", title="Hồ sơ hết hạn",
+                                     retention="2", actor="luutru")
+        services.add_documents(session, made, documents[:1], "luutru")
+        services.close(session, made, "luutru")
+        made.due_date = dt.date(2023, 1, 1)
+        kept = services.open_dossier(session, organization=org, year=2020, plan_code="10.HC", title="Hồ sơ vĩnh viễn",
+                                     retention="vinh_vien", actor="luutru")
+        services.add_documents(session, kept, documents[1:2], "luutru")
+        services.close(session, kept, "luutru")
+        assert kept.due_date is None
+        batch = services.propose_disposition(session, org, dt.date(2026, 6, 1), "luutru")
+        assert batch.dossier_ids == [made.id]
+        with pytest.raises(services.DossierError, match="only an archivist"):
+            services.disposition_action(session, batch, "appraise", {"clerk"}, "vanthu")
+        services.disposition_action(session, batch, "appraise", {"archivist"}, "luutru", "Hội đồng đã thẩm định")
+        services.disposition_action(session, batch, "approve", {"leader"}, "lanhdao")
+        services.disposition_action(session, batch, "destroy", {"archivist"}, "luutru")
+        assert session.get(Dossier, made.id).status == "destroyed" and "Biên bản hủy" in batch.destroyed_record
+        assert session.get(Dossier, kept.id).status == "closed"
