@@ -17,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from recordsys import metadata
+from recordsys import metadata as archival_metadata
 from recordsys.core import audit
 from recordsys.core.models import Organization
 from recordsys.core.services import ValidationError
@@ -65,7 +65,7 @@ def clean_metadata(metadata: dict | None, *, fallback_subject: str) -> dict:
             metadata["issued_date"] = dt.date.fromisoformat(str(metadata["issued_date"]))
         except ValueError:
             raise ValidationError("issued_date", "issued_date must be a date such as 2026-03-15.") from None
-    confidentiality = tuple(sorted(metadata.load().code_values("confidentiality")))  # Mật, Tối mật, Tuyệt mật
+    confidentiality = tuple(sorted(archival_metadata.load().code_values("confidentiality")))  # Mật, Tối mật, Tuyệt mật
     for key, allowed in (("confidentiality", confidentiality), ("urgency", URGENCY),
                          ("delivery_mode", DELIVERY_MODES)):
         if metadata.get(key) and metadata[key] not in allowed:
