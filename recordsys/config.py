@@ -128,7 +128,7 @@ def make_configurator(settings: dict):
 
 
 #: domain packages with an ``includeme`` (routes and services); added as domains land
-DOMAINS: list[str] = ["recordsys.search"]
+DOMAINS: list[str] = ["recordsys.search", "recordsys.ingest", "recordsys.dossiers", "recordsys.preservation"]
 
 
 def make_wsgi_app(settings: dict):

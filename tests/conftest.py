@@ -127,7 +127,8 @@ def login(testapp, username: str, password: str | None = None):
     """Sign in through the real login form; returns the TestApp (now carrying the session)."""
     from recordsys.core.demo import demo_password
 
-    form = testapp.get("/login").forms[0]
+    page = testapp.get("/login")
+    form = next(f for f in page.forms.values() if "username" in f.fields)
     form["username"] = username
     form["password"] = password or demo_password(username)
     response = form.submit()

@@ -69,7 +69,7 @@ class VeraPdf:
     def command(self, files: list[Path]) -> list[str]:
         return [self.java, f"-Xmx{self.heap}", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
                 "-Djava.awt.headless=true", "-cp", str(self.lib / "*"), MAIN_CLASS,
-                "--format", "json", "--maxfailuresdisplayed", "1", *map(str, files)]
+                "--format", "json", "--maxfailuresdisplayed", "1", "--nonpdfext", *map(str, files)]
 
     def validate(self, files: list[Path]) -> dict[str, PdfaVerdict]:
         """Validate a batch; returns verdicts keyed by the path string given."""

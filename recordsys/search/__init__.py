@@ -11,8 +11,7 @@ def includeme(config):
     install(config.registry["dbsession_factory"], backend)
     config.add_route("api.search", "/api/v1/search")
     config.add_route("search", "/search")
-    from recordsys.web import NAVIGATION
+    from recordsys.web import add_navigation
 
-    if ("search", "search", "Search") not in NAVIGATION:
-        NAVIGATION.append(("search", "search", "Search"))
+    add_navigation("search", "search", "Search")
     config.scan("recordsys.search.views")

@@ -12,13 +12,30 @@ def includeme(config):
     config.scan("recordsys.web")
 
 
-#: (permission, route name, label): navigation entries; domains append theirs in their includeme
-NAVIGATION: list[tuple[str, str, str]] = []
+#: (permission, route name, label, under /orgs/{org}): menu entries; domains add theirs
+NAVIGATION: list[tuple[str, str, str, bool]] = []
+
+
+def add_navigation(permission: str, route: str, label: str, org_scoped: bool = False) -> None:
+    if (permission, route, label, org_scoped) not in NAVIGATION:
+        NAVIGATION.append((permission, route, label, org_scoped))
 
 
 def _nav(request):
+    """Menu entries the user may use; an agency's page links to the first agency that allows it."""
+    from sqlalchemy import select
+
+    from recordsys.core.models import Organization
+
     entries = []
-    for permission, route, label in NAVIGATION:
-        if request.has_permission(permission):
-            entries.append((request.route_url(route), label))
+    for permission, route, label, org_scoped in NAVIGATION:
+        if not org_scoped:
+            if request.has_permission(permission):
+                entries.append((request.route_url(route), label))
+            continue
+        org_ids = request.org_ids_with(permission)
+        if org_ids:
+            code = request.dbsession.scalar(select(Organization.code).where(Organization.id.in_(org_ids))
+                                            .order_by(Organization.code).limit(1))
+            entries.append((request.route_url(route, org=code), label))
     return entries

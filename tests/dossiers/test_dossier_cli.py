@@ -12,10 +12,7 @@ from sqlalchemy import select
 from recordsys.cli import main
 from recordsys.core import audit
 from recordsys.core.services import require_org
-from recordsys.ingest.registration import register_checked_file
 from recordsys.preservation.bagcheck import verify_bag
-from recordsys.storage import LocalFileStorage
-from tests.ingest.test_registration import verdict_for
 
 OFFICE = "000.00.01.H41"
 
@@ -25,28 +22,6 @@ def run(settings, demo):
     env = {"RECORDSYS_DATABASE_URL": settings["sqlalchemy.url"], "RECORDSYS_DATA_DIR": settings["recordsys.data_dir"]}
     runner = CliRunner(env=env)
     return lambda *args: runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
-
-
-@pytest.fixture
-def documents(tx, settings, demo, tmp_path):
-    storage = LocalFileStorage(settings["storage.path"])
-    ids = []
-    for i, (subject, symbol, pdfa) in enumerate([
-            ("Quyết định giao đất đai cho hộ gia đình", "15/QĐ-UBND", True),
-            ("Tờ trình về việc giao đất", "05/TTr-STNMT", True),
-            ("Bản đồ hiện trạng (bản chụp)", "07/UBND-VP", False)]):
-        path = tmp_path / f"vb-{i}.pdf"
-        path.write_bytes(b"%PDF-1.7 " + subject.encode())
-        verdict = verdict_for(path)
-        verdict["pdfa"]["compliant"] = pdfa
-        with tx() as session:
-            result = register_checked_file(
-                session, storage=storage, path=path, verdict=verdict, organization=require_org(session, OFFICE),
-                direction="incoming", actor="vanthu", extracted={"page_count": 2 + i},
-                metadata={"subject": subject, "number_and_symbol": symbol, "issued_date": f"2026-0{i + 1}-10",
-                          "type_name": "Quyết định", "issuer": "UBND tỉnh Khánh Hòa"})
-            ids.append(result.document_id)
-    return ids
 
 
 def test_dossier_life(run, documents, tx, tmp_path, settings):

@@ -1,0 +1,115 @@
+"""The archivist's screens: the year's dossiers, a dossier with its documents and metadata form,
+closing. Thin: parse, call the service, render."""
+from __future__ import annotations
+
+import datetime as dt
+
+from pyramid.httpexceptions import HTTPNotFound, HTTPSeeOther
+from pyramid.view import view_config
+from sqlalchemy import select
+
+from recordsys import metadata
+from recordsys.dossiers import services
+from recordsys.dossiers.models import Dossier
+from recordsys.ingest.models import Document
+
+
+def _dossier(request) -> Dossier:
+    try:
+        return services.get(request.dbsession, int(request.matchdict["id"]), {request.context.organization.id})
+    except services.DossierError:
+        raise HTTPNotFound("No such dossier in this agency.") from None
+
+
+def _messages(exc: services.DossierError, lang: str) -> list[str]:
+    out = [str(exc)]
+    for p in exc.problems:
+        out.append(p if isinstance(p, str) else (p.message_vi if lang == "vi" else p.message_en))
+    return out
+
+
+@view_config(route_name="dossiers", renderer="dossiers.jinja2", request_method="GET", permission="dossier.read")
+def dossier_list(request):
+    year = int(request.params["year"]) if request.params.get("year", "").isdigit() else dt.date.today().year
+    rows = request.dbsession.scalars(select(Dossier).where(
+        Dossier.organization_id == request.context.organization.id, Dossier.year == year).order_by(Dossier.code)).all()
+    return {"dossiers": rows, "year": year, "errors": [], "retention": metadata.load().codes("retention")}
+
+
+@view_config(route_name="dossiers", renderer="dossiers.jinja2", request_method="POST", permission="dossier.manage")
+def dossier_create(request):
+    year = int(request.POST["year"]) if request.POST.get("year", "").isdigit() else dt.date.today().year
+    try:
+        made = services.open_dossier(request.dbsession, organization=request.context.organization, year=year,
+                                     plan_code=request.POST.get("plan_code", "").strip(),
+                                     title=request.POST.get("title", ""), retention=request.POST.get("retention", ""),
+                                     actor=request.user.username)
+    except services.DossierError as exc:
+        request.tm.doom()
+        context = dossier_list(request)
+        context["errors"] = _messages(exc, request.locale_name)
+        request.response.status = 400
+        return context
+    return HTTPSeeOther(request.route_url("dossier", org=request.context.organization.code, id=made.id))
+
+
+def _detail(request, dossier, errors=()):
+    candidates = request.dbsession.scalars(select(Document).where(
+        Document.organization_id == dossier.organization_id).order_by(Document.id.desc()).limit(100)).all()
+    present = {i.document_id for i in dossier.items}
+    return {"dossier": dossier, "fields": metadata.load().dossier, "errors": list(errors),
+            "candidates": [d for d in candidates if d.id not in present], "definition": metadata.load()}
+
+
+@view_config(route_name="dossier", renderer="dossier.jinja2", request_method="GET", permission="dossier.read")
+def dossier_detail(request):
+    return _detail(request, _dossier(request))
+
+
+@view_config(route_name="dossier.fields", renderer="dossier.jinja2", request_method="POST",
+             permission="dossier.manage")
+def dossier_fields(request):
+    dossier = _dossier(request)
+    try:
+        add = [int(x) for x in request.POST.getall("add") if x.isdigit()]
+        if add:
+            services.add_documents(request.dbsession, dossier, add, request.user.username)
+        values = {f.element: request.POST[f.element] for f in metadata.load().dossier
+                  if not f.computed and f.element in request.POST}
+        if values:
+            services.set_fields(request.dbsession, dossier, values, request.user.username)
+    except services.DossierError as exc:
+        return _refused(request, dossier, "edit", exc)
+    return HTTPSeeOther(request.route_url("dossier", org=request.context.organization.code, id=dossier.id))
+
+
+@view_config(route_name="dossier.close", renderer="dossier.jinja2", request_method="POST", permission="dossier.close")
+def dossier_close(request):
+    dossier = _dossier(request)
+    try:
+        services.close(request.dbsession, dossier, request.user.username)
+    except services.DossierError as exc:
+        return _refused(request, dossier, "close", exc)
+    return HTTPSeeOther(request.route_url("dossier", org=request.context.organization.code, id=dossier.id))
+
+
+def _refused(request, dossier, attempted, exc):
+    """A closed dossier's refusal is audited (nothing else changed, so the request commits it);
+    any other refusal rolls the whole attempt back."""
+    if isinstance(exc, services.DossierClosed):
+        services.record_refusal(request.dbsession, dossier.id, request.user.username, attempted, str(exc))
+        request.response.status = 409
+    else:
+        request.tm.doom()
+        request.response.status = 400
+    return _detail(request, dossier, _messages(exc, request.locale_name))
+
+
+@view_config(route_name="api.dossiers", renderer="json", request_method="GET", permission="dossier.read")
+def api_dossiers(request):
+    """Dossiers of one agency with their archival codes and status."""
+    rows = request.dbsession.scalars(select(Dossier).where(
+        Dossier.organization_id == request.context.organization.id).order_by(Dossier.year, Dossier.code)).all()
+    return {"dossiers": [{"id": d.id, "archival_code": d.archival_code, "title": d.title, "status": d.status,
+                          "retention": d.retention, "documents": len(d.items),
+                          "due_date": d.due_date.isoformat() if d.due_date else None} for d in rows]}

@@ -1,0 +1,134 @@
+"""The clerk's intake screen: drop files, see each verdict in plain words, register or refuse.
+
+Uploaded files go straight into the content-addressed store (unreferenced until registered or
+refused, so the sweeper removes abandoned ones); registering re-checks the stored file, so the
+decision always rests on a fresh verdict.
+"""
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
+from pyramid.view import view_config
+from sqlalchemy import select
+
+from recordsys.ingest.models import Document
+
+MAX_FILES = 50
+
+
+def _context(request, direction):
+    from recordsys.ingest.cli import make_context, quiet_pyhanko
+    from recordsys.ingest.policy import AcceptancePolicy
+
+    quiet_pyhanko()
+    org = request.context.organization
+    policy = AcceptancePolicy.from_settings((org.settings or {}).get("ingest"))
+    return make_context(request.registry.settings, lang=request.locale_name, direction=direction, policy=policy)
+
+
+def _check_stored(request, items, direction):
+    """Check files already in the store: [(sha256, name)] -> verdicts, one veraPDF batch."""
+    from recordsys.ingest.checker import check_files
+    from recordsys.storage import storage_from_settings
+
+    storage = storage_from_settings(request.registry.settings)
+    with tempfile.TemporaryDirectory(prefix="recordsys-intake-") as tmp:
+        paths = []
+        for i, (sha256, name) in enumerate(items):
+            path = Path(tmp) / f"{i:03d}-{Path(name).name}"
+            path.symlink_to(storage.path(sha256))
+            paths.append(path)
+        return list(check_files(paths, _context(request, direction)))
+
+
+@view_config(route_name="intake", renderer="intake.jinja2", request_method="GET", permission="document.register")
+def intake_form(request):
+    return {"verdicts": None, "direction": "incoming"}
+
+
+@view_config(route_name="intake", renderer="intake.jinja2", request_method="POST", permission="document.register")
+def intake_check(request):
+    from recordsys.storage import storage_from_settings
+
+    direction = request.POST.get("direction", "incoming")
+    if direction not in ("incoming", "outgoing", "internal"):
+        raise HTTPBadRequest("Unknown direction.")
+    uploads = [f for f in request.POST.getall("files") if hasattr(f, "file")][:MAX_FILES]
+    if not uploads:
+        return {"verdicts": [], "direction": direction, "error": "no_files"}
+    storage = storage_from_settings(request.registry.settings)
+    items = []
+    with tempfile.TemporaryDirectory(prefix="recordsys-upload-") as tmp:
+        for i, upload in enumerate(uploads):
+            path = Path(tmp) / f"{i:03d}"
+            with open(path, "wb") as out:
+                while chunk := upload.file.read(1 << 20):
+                    out.write(chunk)
+            items.append((storage.put(path).sha256, Path(upload.filename or f"tep-{i}.pdf").name))
+    verdicts = _check_stored(request, items, direction)
+    rows = [{"sha256": sha, "name": name, "verdict": v} for (sha, name), v in zip(items, verdicts)]
+    return {"verdicts": rows, "direction": direction}
+
+
+@view_config(route_name="intake.register", request_method="POST", permission="document.register",
+             renderer="intake.jinja2")
+def intake_register(request):
+    """Register (accept) or refuse one checked file; the verdict is computed again first."""
+    from recordsys.core.services import ValidationError
+    from recordsys.ingest.registration import register_checked_file
+    from recordsys.storage import storage_from_settings
+
+    sha256, name = request.POST.get("sha256", ""), request.POST.get("name", "tep.pdf")[:200]
+    direction, decision = request.POST.get("direction", "incoming"), request.POST.get("decision")
+    storage = storage_from_settings(request.registry.settings)
+    if decision not in ("accept", "refuse") or direction not in ("incoming", "outgoing", "internal") \
+            or len(sha256) != 64 or not storage.exists(sha256):
+        raise HTTPBadRequest("Unknown file or decision; upload the file again.")
+    [verdict] = _check_stored(request, [(sha256, name)], direction)
+    data = verdict.to_dict()
+    if decision == "refuse":
+        reason = request.POST.get("reason", "").strip()
+        if not reason:
+            return {"verdicts": [{"sha256": sha256, "name": name, "verdict": verdict}], "direction": direction,
+                    "error": "reason_needed"}
+        data = {**data, "accepted": False, "reasons": [*data["reasons"], f"Văn thư từ chối: {reason}"]}
+    metadata = {k: request.POST.get(k) for k in ("subject", "number_and_symbol", "issuer", "issued_date")
+                if request.POST.get(k)}
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.symlink_to(storage.path(sha256))
+        try:
+            result = register_checked_file(
+                request.dbsession, storage=storage, path=path, verdict=data, organization=request.context.organization,
+                direction=direction, actor=request.user.username, metadata=metadata, flags=list(verdict.flags),
+                extracted=verdict.extracted.to_dict() if verdict.extracted else {})
+        except ValidationError as exc:
+            request.tm.doom()  # nothing of this attempt is committed
+            return {"verdicts": [{"sha256": sha256, "name": name, "verdict": verdict}], "direction": direction,
+                    "error": "invalid", "error_detail": f"{exc.field}: {exc}"}
+    request.session.flash(f"{name}: " + (f"số {result.number}" if result.accepted else "đã từ chối"))
+    return HTTPSeeOther(request.route_url("documents", org=request.context.organization.code))
+
+
+@view_config(route_name="documents", renderer="documents.jinja2", request_method="GET", permission="document.read")
+def documents_page(request):
+    page = max(1, int(request.params.get("page", 1)) if request.params.get("page", "1").isdigit() else 1)
+    rows = request.dbsession.scalars(
+        select(Document).where(Document.organization_id == request.context.organization.id)
+        .order_by(Document.id.desc()).limit(50).offset((page - 1) * 50)).all()
+    return {"documents": rows, "page": page, "messages": request.session.pop_flash()}
+
+
+@view_config(route_name="api.documents", renderer="json", request_method="GET", permission="document.read")
+def api_documents(request):
+    """Registered documents of one agency, newest first (50 a page)."""
+    page = int(request.params.get("page", 1)) if request.params.get("page", "1").isdigit() else 1
+    rows = request.dbsession.scalars(
+        select(Document).where(Document.organization_id == request.context.organization.id)
+        .order_by(Document.id.desc()).limit(50).offset((max(page, 1) - 1) * 50)).all()
+    return {"documents": [{"id": d.id, "register": d.register.kind, "year": d.year, "number": d.number,
+                           "number_and_symbol": d.number_and_symbol, "subject": d.subject,
+                           "signature_status": d.signature_status, "pdfa": d.pdfa_flavour, "flags": d.flags,
+                           "delivery_mode": d.delivery_mode} for d in rows], "page": page}

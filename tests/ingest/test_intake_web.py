@@ -1,0 +1,51 @@
+"""The clerk's intake screen with real files: verdicts in plain words, register, refuse."""
+import pytest
+from sqlalchemy import func, select
+
+from recordsys.ingest.models import Document, QuarantinedFile
+from tests.conftest import login
+
+OFFICE = "000.00.01.H41"
+
+
+@pytest.fixture
+def clerk(testapp, demo, settings, verapdf_home, pki, monkeypatch):
+    trust = __import__("pathlib").Path(settings["recordsys.metadata_dir"])
+    monkeypatch.setitem(testapp.app.registry.settings, "verapdf.home", str(verapdf_home))
+    # the test PKI's root stands in for the national roots in metadata/trust
+    fake_metadata = pki.folder / "metadata"
+    (fake_metadata / "trust").mkdir(parents=True, exist_ok=True)
+    (fake_metadata / "trust" / "root.pem").write_bytes(pki.root_pem.read_bytes())
+    monkeypatch.setitem(testapp.app.registry.settings, "recordsys.metadata_dir", str(fake_metadata))
+    assert trust.exists()
+    return login(testapp, "vanthu")
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_check_register_and_refuse(clerk, corpus, tx):
+    page = clerk.get(f"/orgs/{OFFICE}/intake")
+    token = page.forms[1]["csrf_token"].value  # forms[0] is the sign-out button
+    upload = clerk.post(f"/orgs/{OFFICE}/intake", {"csrf_token": token, "direction": "incoming"},
+                        upload_files=[("files", "valid.pdf", corpus.valid.read_bytes()),
+                                      ("files", "revoked.pdf", corpus.revoked.read_bytes())])
+    assert "Chứng thư số của Phạm Văn Dũng đã bị thu hồi." in upload.text
+    assert upload.text.count('class="card verdict accepted"') == 1
+    accept_form, refuse_form = upload.forms[2], upload.forms[3]
+    accept_form["number_and_symbol"] = "15/QĐ-UBND"
+    done = accept_form.submit("decision", value="accept").follow()
+    assert "15/QĐ-UBND" in done.text and "số 1" in done.text
+    no_reason = refuse_form.submit("decision", value="refuse")
+    assert "A refusal needs a reason" in no_reason.text or "cần lý do" in no_reason.text
+    refuse_form["reason"] = "Chữ ký số không hợp lệ"
+    refuse_form.submit("decision", value="refuse").follow()
+    with tx() as session:
+        assert session.scalar(select(func.count()).select_from(Document)) == 1
+        refused = session.scalars(select(QuarantinedFile)).one()
+        assert refused.reasons[-1] == "Văn thư từ chối: Chữ ký số không hợp lệ"
+
+
+def test_other_roles_and_agencies_cannot_register(testapp, demo):
+    login(testapp, "luutru")
+    testapp.get(f"/orgs/{OFFICE}/intake", status=403)
+    login(testapp, "vanthu")
+    testapp.get("/orgs/000.00.31.H41/intake", status=403)
