@@ -113,3 +113,23 @@ def api_dossiers(request):
     return {"dossiers": [{"id": d.id, "archival_code": d.archival_code, "title": d.title, "status": d.status,
                           "retention": d.retention, "documents": len(d.items),
                           "due_date": d.due_date.isoformat() if d.due_date else None} for d in rows]}
+
+
+@view_config(route_name="api.dossiers", renderer="json", request_method="POST", permission="dossier.manage")
+def api_create_dossier(request):
+    """Open a dossier from the plan: {"year", "plan_code", "title", "retention"} (201 with its id)."""
+    from pyramid.httpexceptions import HTTPBadRequest
+
+    from recordsys.api.problems import json_body
+
+    body = json_body(request)
+    try:
+        year = int(body.get("year") or dt.date.today().year)
+        made = services.open_dossier(request.dbsession, organization=request.context.organization, year=year,
+                                     plan_code=str(body.get("plan_code", "")), title=str(body.get("title", "")),
+                                     retention=str(body.get("retention", "")), actor=request.user.username)
+    except (services.DossierError, ValueError) as exc:
+        request.tm.doom()
+        raise HTTPBadRequest(str(exc)) from None
+    request.response.status = 201
+    return {"id": made.id, "archival_code": made.archival_code}

@@ -1,5 +1,5 @@
 """The archivist's screens: open a dossier, field-level errors, add documents, close, refusal."""
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from recordsys.core import audit
 from tests.conftest import login
@@ -43,3 +43,24 @@ def test_clerk_reads_but_cannot_open(testapp, demo):
     page = testapp.get(f"/orgs/{OFFICE}/dossiers")
     testapp.post(f"/orgs/{OFFICE}/dossiers", {"csrf_token": _token(page), "plan_code": "01", "title": "x",
                                               "retention": "20"}, status=403)
+
+
+def test_api_create_and_bad_json(testapp, demo, tx):
+    from recordsys.core.services import create_token
+    from recordsys.core.models import User
+    from recordsys.dossiers.models import Dossier
+
+    with tx() as session:
+        token = create_token(session, session.scalar(select(User).where(User.username == "luutru")), "máy")
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    url = f"/api/v1/orgs/{OFFICE}/dossiers"
+    made = testapp.post(url, '{"year": 2026, "plan_code": "03.VP", "title": "Hồ sơ hội nghị", "retention": "10"}',
+                        headers=headers, status=201).json
+    assert made["archival_code"] == "H41-02.2026.03.VP"
+    for body, needle in (("{khong phai json", "not valid JSON"), ("[1, 2]", "JSON object"),
+                         ('{"plan_code": "04", "title": "x", "retention": "99"}', "not a retention period")):
+        problem = testapp.post(url, body, headers=headers, status=400)
+        assert problem.content_type == "application/problem+json" and needle in problem.json["detail"]
+    testapp.post("/api/v1/orgs/999.99.99.Z99/dossiers", "{}", headers=headers, status=404)
+    with tx() as session:
+        assert session.scalar(select(func.count()).select_from(Dossier)) == 1  # nothing written by the bad ones
