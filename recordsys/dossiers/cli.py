@@ -205,3 +205,48 @@ def list_dossiers(env, org_code, as_json):
                 echo_json(row)
             else:
                 click.echo(f"{row['id']:>5} {row['archival_code']:<28} {row['status']:<11} {row['title'][:70]}")
+
+
+@dossier.command("sign-handover")
+@click.argument("batch_id", type=int)
+@click.option("--side", type=click.Choice(["giver", "receiver"]), required=True)
+@click.option("--key", "key_path", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--cert", "cert_path", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--chain", "chain", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="Intermediate and root certificates to embed.")
+@pass_env
+def sign_handover(env, batch_id, side, key_path, cert_path, chain):
+    """Sign the hand-over record as the giving or the receiving side (PAdES, pyHanko)."""
+    import tempfile
+
+    from pyhanko.sign import signers
+
+    from recordsys.dossiers import handover
+    from recordsys.dossiers.models import TransferBatch
+    from recordsys.dossiers.services import DossierError
+    from recordsys.ingest.registration import stored_file
+    from recordsys.storage import storage_from_settings
+
+    storage = storage_from_settings(env.settings)
+    signer = signers.SimpleSigner.load(key_path, cert_path, ca_chain_files=list(chain))
+    if signer is None:
+        raise CommandError("The key or certificate could not be read.")
+
+    def work(session):
+        batch = session.get(TransferBatch, batch_id)
+        if batch is None or not batch.record_sha256:
+            raise DossierError(f"No hand-over record for batch {batch_id}.")
+        field = handover.SIGNATURE_FIELDS[0 if side == "giver" else 1]
+        with tempfile.TemporaryDirectory() as tmp:
+            signed = handover.sign(storage.path(batch.record_sha256), Path(tmp) / "signed.pdf", signer, field,
+                                   "Bên giao" if side == "giver" else "Bên nhận")
+            blob = storage.put(signed)
+        stored_file(session, blob)
+        from recordsys.core import audit
+
+        audit.record(session, actor="cli", action="transfer.sign", object_type="transfer_batch", object_id=batch.id,
+                     payload={"side": side, "before": batch.record_sha256, "after": blob.sha256})
+        batch.record_sha256 = blob.sha256
+        return blob.sha256
+
+    click.echo(_run(env, work))

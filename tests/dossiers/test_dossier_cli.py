@@ -64,13 +64,26 @@ def test_dossier_life(run, documents, tx, tmp_path, settings):
 
     batch = run("dossier", "transfer", "--org", OFFICE, dossier_id)
     assert batch.exit_code == 0, batch.output
+    from tests.common.pki import make_pki
+
+    pki = make_pki(tmp_path / "pki")
+    for side, who in (("giver", "good"), ("receiver", "second")):
+        party = pki.signers[who]
+        signed = run("dossier", "sign-handover", batch.stdout.strip(), "--side", side, "--key", party.key_path,
+                     "--cert", party.cert_path, "--chain", pki.intermediate.cert_path, "--chain", pki.root_pem)
+        assert signed.exit_code == 0, signed.output
     accepted = run("dossier", "accept", batch.stdout.strip())
     assert accepted.exit_code == 0, accepted.output
     for location in settings["preservation.locations"].split(";"):
         bag = Path(location.split("=", 1)[1]) / "H41-02.2026.01.TCCB"
         report = verify_bag(bag)
         assert report.valid and report.files == 3
-        assert (bag / "metadata" / "dossier.xml").exists() and (bag / "metadata" / "handover-record.pdf").exists()
+        assert (bag / "metadata" / "dossier.xml").exists()
+        from recordsys.ingest import signatures
+
+        record = signatures.validate((bag / "metadata" / "handover-record.pdf").read_bytes(),
+                                     signatures.load_trust_roots([pki.root_pem]))
+        assert record.status == "valid" and len(record.signatures) == 2  # signed by both sides
     listing = [json.loads(line) for line in run("dossier", "list", "--json").stdout.splitlines()]
     assert listing[0]["status"] == "transferred" and listing[0]["due_date"] == "2047-01-01"
 
