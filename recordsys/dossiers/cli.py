@@ -250,3 +250,73 @@ def sign_handover(env, batch_id, side, key_path, cert_path, chain):
         return blob.sha256
 
     click.echo(_run(env, work))
+
+
+@dossier.command()
+@click.argument("dossier_id", type=int)
+@click.argument("document_ids", type=int, nargs=-1, required=True)
+@pass_env
+def reorder(env, dossier_id, document_ids):
+    """Put the dossier's documents in this order (every document, once)."""
+    from recordsys.dossiers.services import get, reorder as reorder_documents
+
+    _run(env, lambda s: reorder_documents(s, get(s, dossier_id), list(document_ids), "cli"), dossier_id, "reorder")
+    click.echo("Reordered.")
+
+
+@dossier.command()
+@click.argument("dossier_id", type=int)
+@click.option("--reason", help="Why disposition is blocked (omit to release the hold).")
+@pass_env
+def hold(env, dossier_id, reason):
+    """Put a legal hold on a dossier (blocks disposition), or release it."""
+    from recordsys.dossiers.services import get, set_legal_hold
+
+    _run(env, lambda s: set_legal_hold(s, get(s, dossier_id), reason, "cli"))
+    click.echo("Held." if reason else "Released.")
+
+
+@dossier.group()
+def disposition():
+    """Disposition lists (danh mục tài liệu hết giá trị): propose, appraise, approve, destroy."""
+
+
+@disposition.command()
+@click.option("--org", "org_code", required=True)
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Reference date (default: today).")
+@pass_env
+def propose(env, org_code, today):
+    """List the agency's expired dossiers (never permanent ones, never those on legal hold)."""
+    from recordsys.core.services import require_org
+    from recordsys.dossiers.services import propose_disposition
+
+    when = today.date() if today else dt.date.today()
+    batch_id, ids = _run(env, lambda s: (lambda b: (b.id, list(b.dossier_ids)))(
+        propose_disposition(s, require_org(s, org_code), when, "cli")))
+    click.echo(batch_id)
+    click.echo(f"Dossiers listed: {', '.join(map(str, ids))}", err=True)
+
+
+@disposition.command()
+@click.argument("batch_id", type=int)
+@click.argument("action", type=click.Choice(["appraise", "approve", "reject", "destroy", "cancel"]))
+@click.option("--as", "username", required=True, help="Who acts (their roles in the agency decide).")
+@click.option("--note", default="")
+@pass_env
+def step(env, batch_id, action, username, note):
+    """Move a disposition list one step (council appraisal, head's approval, destruction)."""
+    from sqlalchemy import select
+
+    from recordsys.core.models import User
+    from recordsys.dossiers.models import DispositionBatch
+    from recordsys.dossiers.services import DossierError, disposition_action
+
+    def work(session):
+        batch = session.get(DispositionBatch, batch_id)
+        user = session.scalar(select(User).where(User.username == username.lower()))
+        if batch is None or user is None:
+            raise DossierError(f"No disposition list {batch_id} or no user {username!r}.")
+        roles = {a.role.value for a in user.roles if a.organization_id == batch.organization_id}
+        return disposition_action(session, batch, action, roles, user.username, note)
+
+    click.echo(_run(env, work))

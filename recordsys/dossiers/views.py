@@ -133,3 +133,106 @@ def api_create_dossier(request):
         raise HTTPBadRequest(str(exc)) from None
     request.response.status = 201
     return {"id": made.id, "archival_code": made.archival_code}
+
+
+@view_config(route_name="dossier.reorder", request_method="POST", permission="dossier.manage",
+             renderer="dossier.jinja2")
+def dossier_reorder(request):
+    """The new order from the drag-and-drop list (document ids, comma-separated)."""
+    dossier = _dossier(request)
+    order = [int(x) for x in request.POST.get("order", "").split(",") if x.strip().isdigit()]
+    try:
+        services.reorder(request.dbsession, dossier, order, request.user.username)
+    except services.DossierError as exc:
+        return _refused(request, dossier, "reorder", exc)
+    return HTTPSeeOther(request.route_url("dossier", org=request.context.organization.code, id=dossier.id))
+
+
+def _archive(request, errors=()):
+    from recordsys.dossiers.models import DispositionBatch, TransferBatch
+
+    org_id = request.context.organization.id
+    return {
+        "transfers": request.dbsession.scalars(select(TransferBatch).where(TransferBatch.organization_id == org_id)
+                                               .order_by(TransferBatch.id.desc()).limit(50)).all(),
+        "dispositions": request.dbsession.scalars(select(DispositionBatch).where(
+            DispositionBatch.organization_id == org_id).order_by(DispositionBatch.id.desc()).limit(50)).all(),
+        "closed": request.dbsession.scalars(select(Dossier).where(
+            Dossier.organization_id == org_id, Dossier.status == "closed").order_by(Dossier.archival_code)).all(),
+        "errors": list(errors),
+        "dossier_codes": {d.id: d.archival_code for d in request.dbsession.scalars(
+            select(Dossier).where(Dossier.organization_id == org_id))},
+    }
+
+
+@view_config(route_name="archive", renderer="archive.jinja2", request_method="GET", permission="dossier.read")
+def archive_page(request):
+    """Hand-over batches and disposition lists of the agency."""
+    return _archive(request)
+
+
+def _act(request, fn):
+    try:
+        fn()
+    except services.DossierError as exc:
+        request.tm.doom()
+        request.response.status = 400
+        return _archive(request, _messages(exc, request.locale_name))
+    return HTTPSeeOther(request.route_url("archive", org=request.context.organization.code))
+
+
+@view_config(route_name="transfers", renderer="archive.jinja2", request_method="POST", permission="dossier.close")
+def transfer_create(request):
+    import tempfile
+    from pathlib import Path
+
+    from recordsys.storage import storage_from_settings
+
+    ids = [int(x) for x in request.POST.getall("dossier") if x.isdigit()]
+
+    def work():
+        with tempfile.TemporaryDirectory() as tmp:
+            services.create_transfer(request.dbsession, request.context.organization, ids, request.user.username,
+                                     storage_from_settings(request.registry.settings), Path(tmp))
+    return _act(request, work)
+
+
+@view_config(route_name="transfer.accept", renderer="archive.jinja2", request_method="POST",
+             permission="dossier.close")
+def transfer_accept(request):
+    from recordsys.dossiers.models import TransferBatch
+    from recordsys.preservation.bagging import PreservationError
+    from recordsys.storage import storage_from_settings
+
+    batch = request.dbsession.get(TransferBatch, int(request.matchdict["id"]))
+    if batch is None or batch.organization_id != request.context.organization.id:
+        raise HTTPNotFound("No such hand-over.")
+
+    def work():
+        try:
+            services.accept_transfer(request.dbsession, request.registry.settings, batch, request.user.username,
+                                     storage_from_settings(request.registry.settings))
+        except PreservationError as exc:
+            raise services.DossierError(str(exc)) from None
+    return _act(request, work)
+
+
+@view_config(route_name="disposition", renderer="archive.jinja2", request_method="POST", permission="dossier.close")
+def disposition_propose(request):
+    return _act(request, lambda: services.propose_disposition(
+        request.dbsession, request.context.organization, dt.date.today(), request.user.username))
+
+
+@view_config(route_name="disposition.step", renderer="archive.jinja2", request_method="POST",
+             permission="dossier.read")
+def disposition_step(request):
+    """One step of a disposition list; the user's roles in this agency decide what is allowed."""
+    from recordsys.dossiers.models import DispositionBatch
+
+    batch = request.dbsession.get(DispositionBatch, int(request.matchdict["id"]))
+    if batch is None or batch.organization_id != request.context.organization.id:
+        raise HTTPNotFound("No such disposition list.")
+    roles = {a.role.value for a in request.user.roles if a.organization_id == batch.organization_id}
+    return _act(request, lambda: services.disposition_action(
+        request.dbsession, batch, request.POST.get("action", ""), roles, request.user.username,
+        request.POST.get("note", "")))

@@ -123,3 +123,22 @@ def test_disposition_flow(tx, documents):
         services.disposition_action(session, batch, "destroy", {"archivist"}, "luutru")
         assert session.get(Dossier, made.id).status == "destroyed" and "Biên bản hủy" in batch.destroyed_record
         assert session.get(Dossier, kept.id).status == "closed"
+
+
+def test_disposition_commands(run, documents):
+    created = run("dossier", "create", "--org", OFFICE, "--year", 2020, "--plan-code", "09.HC", "--title",
+                  "Hồ sơ hội nghị 2020", "--retention", "2")
+    dossier_id = created.stdout.strip()
+    run("dossier", "add", dossier_id, documents[1], documents[0])
+    assert run("dossier", "reorder", dossier_id, documents[0], documents[1]).exit_code == 0
+    assert run("dossier", "close", dossier_id).exit_code == 0
+    assert run("dossier", "hold", dossier_id, "--reason", "Đang thanh tra").exit_code == 0
+    nothing = run("dossier", "disposition", "propose", "--org", OFFICE, "--today", "2099-01-01")
+    assert nothing.exit_code == 1 and "No dossier is due" in nothing.output
+    assert run("dossier", "hold", dossier_id).exit_code == 0
+    batch = run("dossier", "disposition", "propose", "--org", OFFICE, "--today", "2099-01-01").stdout.strip()
+    wrong = run("dossier", "disposition", "step", batch, "approve", "--as", "luutru")
+    assert wrong.exit_code == 1 and "cannot approve" in wrong.output
+    assert run("dossier", "disposition", "step", batch, "appraise", "--as", "luutru").stdout.strip() == "appraised"
+    assert run("dossier", "disposition", "step", batch, "approve", "--as", "lanhdao").stdout.strip() == "approved"
+    assert run("dossier", "disposition", "step", batch, "destroy", "--as", "luutru").stdout.strip() == "destroyed"

@@ -1,4 +1,5 @@
 """The archivist's screens: open a dossier, field-level errors, add documents, close, refusal."""
+import pytest
 from sqlalchemy import func, select
 
 from recordsys.core import audit
@@ -26,7 +27,7 @@ def test_archivist_builds_and_closes(testapp, demo, documents, tx):
     assert "bi_mat" in invalid.text and "của Chế độ sử dụng (Rights) không có trong danh mục." in invalid.text
     saved = testapp.post(url + "/fields", [("csrf_token", _token(made)), ("add", str(documents[0])),
                                            ("add", str(documents[1])), ("Keyword", "đất đai")], status=303).follow()
-    assert saved.text.count("<li>") >= 2
+    assert saved.text.count("data-document=") == 2
     closed = testapp.post(url + "/close", {"csrf_token": _token(saved)}, status=303).follow()
     assert "đã kết thúc" in closed.text
     refused = testapp.post(url + "/fields", {"csrf_token": _token(closed), "Keyword": "khác"}, status=409)
@@ -64,3 +65,43 @@ def test_api_create_and_bad_json(testapp, demo, tx):
     testapp.post("/api/v1/orgs/999.99.99.Z99/dossiers", "{}", headers=headers, status=404)
     with tx() as session:
         assert session.scalar(select(func.count()).select_from(Dossier)) == 1  # nothing written by the bad ones
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_reorder_hand_over_and_dispose_on_the_web(testapp, demo, documents, tx, settings):
+    from recordsys.dossiers.models import Dossier, DispositionBatch
+
+    login(testapp, "luutru")
+    page = testapp.get(f"/orgs/{OFFICE}/dossiers")
+    detail = testapp.post(f"/orgs/{OFFICE}/dossiers", {"csrf_token": _token(page), "year": "2020",
+                                                      "plan_code": "09.HC", "title": "Hồ sơ hội nghị",
+                                                      "retention": "2"}).follow()
+    url = detail.request.path
+    testapp.post(url + "/fields", [("csrf_token", _token(detail)), ("add", str(documents[0])),
+                                   ("add", str(documents[1]))])
+    testapp.post(url + "/order", {"csrf_token": _token(detail), "order": f"{documents[1]},{documents[0]}"}, status=303)
+    testapp.post(url + "/order", {"csrf_token": _token(detail), "order": f"{documents[1]}"}, status=400)
+    closed = testapp.post(url + "/close", {"csrf_token": _token(detail)}).follow()
+    assert closed.text.index(f'data-document="{documents[1]}"') < closed.text.index(f'data-document="{documents[0]}"')
+    archive = testapp.get(f"/orgs/{OFFICE}/archive")
+    assert "H41-02.2020.09.HC" in archive.text
+    with tx() as session:
+        dossier_id = session.scalar(select(Dossier.id))
+    testapp.post(f"/orgs/{OFFICE}/transfers", {"csrf_token": _token(archive), "dossier": str(dossier_id)}, status=303)
+    archive = testapp.get(f"/orgs/{OFFICE}/archive")
+    accept = next(f for f in archive.forms.values() if f.action.endswith("/accept"))
+    accept.submit(status=303)
+    with tx() as session:
+        session.get(Dossier, dossier_id).due_date = __import__("datetime").date(2023, 1, 1)
+    testapp.post(f"/orgs/{OFFICE}/dispositions", {"csrf_token": _token(archive)}, status=303)
+    with tx() as session:
+        batch_id = session.scalar(select(DispositionBatch.id))
+    step = f"/orgs/{OFFICE}/dispositions/{batch_id}"
+    testapp.post(step, {"csrf_token": _token(archive), "action": "appraise"}, status=303)
+    refused = testapp.post(step, {"csrf_token": _token(archive), "action": "approve"}, status=400)
+    assert "only a leader may approve" in refused.text
+    login(testapp, "lanhdao")
+    testapp.post(step, {"csrf_token": _token(testapp.get("/")), "action": "approve"}, status=303)
+    with tx() as session:
+        assert session.get(DispositionBatch, batch_id).status == "approved"
+        assert session.get(Dossier, dossier_id).status == "transferred"
