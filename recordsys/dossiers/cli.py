@@ -320,3 +320,51 @@ def step(env, batch_id, action, username, note):
         return disposition_action(session, batch, action, roles, user.username, note)
 
     click.echo(_run(env, work))
+
+
+@dossier.group("plan")
+def plan_group():
+    """The annual dossier plan (danh mục hồ sơ)."""
+
+
+@plan_group.command("add")
+@click.option("--org", "org_code", required=True)
+@click.option("--year", type=int, default=lambda: dt.date.today().year, show_default="this year")
+@click.option("--code", required=True, help="Dossier number and symbol, e.g. 01.TCCB.")
+@click.option("--title", required=True)
+@click.option("--retention", required=True)
+@click.option("--unit", help="Responsible unit.")
+@click.option("--person", help="Responsible person.")
+@pass_env
+def plan_add(env, org_code, year, code, title, retention, unit, person):
+    """Add a line to the year's plan."""
+    from recordsys.core.services import require_org
+    from recordsys.dossiers.services import add_plan_entry
+
+    _run(env, lambda s: add_plan_entry(s, organization=require_org(s, org_code), year=year, code=code, title=title,
+                                       retention=retention, actor="cli", responsible_unit=unit,
+                                       responsible_person=person).id)
+    click.echo("Added.")
+
+
+@plan_group.command("list")
+@click.option("--org", "org_code", required=True)
+@click.option("--year", type=int, default=lambda: dt.date.today().year, show_default="this year")
+@click.option("--json", "as_json", is_flag=True)
+@pass_env
+def plan_list(env, org_code, year, as_json):
+    """The year's plan, with the dossier opened from each line."""
+    from recordsys.core.services import require_org
+    from recordsys.dossiers.services import plan
+
+    def work(session):
+        return [{"code": e.code, "title": e.title, "retention": e.retention, "unit": e.responsible_unit,
+                 "person": e.responsible_person, "dossier": d.id if d else None}
+                for e, d in plan(session, require_org(session, org_code), year)]
+
+    for row in _run(env, work):
+        if as_json:
+            echo_json(row)
+        else:
+            click.echo(f"{row['code']:<14} {row['retention']:<10} {'#' + str(row['dossier']) if row['dossier'] else '-':<6} "
+                       f"{row['title']}")

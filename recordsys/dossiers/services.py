@@ -64,6 +64,40 @@ def _require_open(dossier: Dossier, attempted: str) -> None:
                             f"({attempted} refused). Hồ sơ đã kết thúc, không được sửa đổi.")
 
 
+def add_plan_entry(session: Session, *, organization: Organization, year: int, code: str, title: str,
+                   retention: str, actor: str, responsible_unit: str | None = None,
+                   responsible_person: str | None = None) -> DossierPlanEntry:
+    """A line of the agency's annual dossier plan (danh mục hồ sơ)."""
+    if retention not in metadata.load().code_values("retention"):
+        raise DossierError(f"{retention!r} is not a retention period.")
+    try:
+        rules.dossier_code(organization.fonds_code or "", year, code)
+    except rules.RuleError as exc:
+        raise DossierError(str(exc)) from None
+    if not title.strip():
+        raise DossierError("A plan line needs a title.")
+    if session.scalar(select(DossierPlanEntry).where(DossierPlanEntry.organization_id == organization.id,
+                                                     DossierPlanEntry.year == year, DossierPlanEntry.code == code)):
+        raise DossierError(f"The {year} plan already has {code}.")
+    entry = DossierPlanEntry(organization_id=organization.id, year=year, code=code, title=title.strip(),
+                             retention=retention, responsible_unit=responsible_unit,
+                             responsible_person=responsible_person)
+    session.add(entry)
+    session.flush()
+    audit.record(session, actor=actor, action="plan.add", object_type="dossier_plan_entry", object_id=entry.id,
+                 organization_code=organization.code, payload={"year": year, "code": code, "title": entry.title})
+    return entry
+
+
+def plan(session: Session, organization: Organization, year: int) -> list[tuple[DossierPlanEntry, Dossier | None]]:
+    entries = session.scalars(select(DossierPlanEntry).where(
+        DossierPlanEntry.organization_id == organization.id, DossierPlanEntry.year == year)
+        .order_by(DossierPlanEntry.code)).all()
+    opened = {d.plan_entry_id: d for d in session.scalars(select(Dossier).where(
+        Dossier.organization_id == organization.id, Dossier.year == year))}
+    return [(entry, opened.get(entry.id)) for entry in entries]
+
+
 def open_dossier(session: Session, *, organization: Organization, year: int, plan_code: str, title: str,
                  retention: str, actor: str, responsible_unit: str | None = None,
                  responsible_person: str | None = None) -> Dossier:
@@ -85,15 +119,14 @@ def open_dossier(session: Session, *, organization: Organization, year: int, pla
         DossierPlanEntry.organization_id == organization.id, DossierPlanEntry.year == year,
         DossierPlanEntry.code == plan_code))
     if entry is None:
-        entry = DossierPlanEntry(organization_id=organization.id, year=year, code=plan_code, title=title.strip(),
-                                 retention=retention, responsible_unit=responsible_unit,
-                                 responsible_person=responsible_person)
-        session.add(entry)
+        entry = add_plan_entry(session, organization=organization, year=year, code=plan_code, title=title,
+                               retention=retention, actor=actor, responsible_unit=responsible_unit,
+                               responsible_person=responsible_person)
     fields = {"FileCode": code, "OrganId": organization.fonds_code, "FileCatalog": year, "FileNotation": plan_code,
               "Title": title.strip(), "Maintenance": retention, "Rights": "cong_khai"}
     dossier = Dossier(organization=organization, year=year, code=plan_code, title=title.strip(),
-                      retention=retention, archival_code=code, fields=fields, created_by=actor)
-    dossier.plan_entry = entry
+                      retention=retention, archival_code=code, fields=fields, created_by=actor,
+                      plan_entry_id=entry.id)
     session.add(dossier)
     session.flush()
     _changed(session, dossier, actor, "open", title=dossier.title, retention=retention)

@@ -33,13 +33,24 @@ def dossier_list(request):
     year = int(request.params["year"]) if request.params.get("year", "").isdigit() else dt.date.today().year
     rows = request.dbsession.scalars(select(Dossier).where(
         Dossier.organization_id == request.context.organization.id, Dossier.year == year).order_by(Dossier.code)).all()
-    return {"dossiers": rows, "year": year, "errors": [], "retention": metadata.load().codes("retention")}
+    return {"dossiers": rows, "year": year, "errors": [], "retention": metadata.load().codes("retention"),
+            "plan": services.plan(request.dbsession, request.context.organization, year)}
 
 
 @view_config(route_name="dossiers", renderer="dossiers.jinja2", request_method="POST", permission="dossier.manage")
 def dossier_create(request):
+    """Open a dossier from a plan line, or (``plan_only``) add a line to the year's plan."""
     year = int(request.POST["year"]) if request.POST.get("year", "").isdigit() else dt.date.today().year
     try:
+        if request.POST.get("plan_only"):
+            services.add_plan_entry(request.dbsession, organization=request.context.organization, year=year,
+                                    code=request.POST.get("plan_code", "").strip(),
+                                    title=request.POST.get("title", ""), retention=request.POST.get("retention", ""),
+                                    actor=request.user.username,
+                                    responsible_unit=request.POST.get("responsible_unit") or None,
+                                    responsible_person=request.POST.get("responsible_person") or None)
+            return HTTPSeeOther(request.route_url("dossiers", org=request.context.organization.code,
+                                                  _query={"year": year}))
         made = services.open_dossier(request.dbsession, organization=request.context.organization, year=year,
                                      plan_code=request.POST.get("plan_code", "").strip(),
                                      title=request.POST.get("title", ""), retention=request.POST.get("retention", ""),

@@ -142,3 +142,18 @@ def test_disposition_commands(run, documents):
     assert run("dossier", "disposition", "step", batch, "appraise", "--as", "luutru").stdout.strip() == "appraised"
     assert run("dossier", "disposition", "step", batch, "approve", "--as", "lanhdao").stdout.strip() == "approved"
     assert run("dossier", "disposition", "step", batch, "destroy", "--as", "luutru").stdout.strip() == "destroyed"
+
+
+def test_plan(run):
+    assert run("dossier", "plan", "add", "--org", OFFICE, "--year", 2026, "--code", "01.TCCB", "--title",
+               "Hồ sơ tuyển dụng công chức", "--retention", "vinh_vien", "--unit", "Phòng Tổ chức").exit_code == 0
+    dup = run("dossier", "plan", "add", "--org", OFFICE, "--year", 2026, "--code", "01.TCCB", "--title", "x",
+              "--retention", "10")
+    assert dup.exit_code == 1 and "already has" in dup.output
+    rows = [json.loads(x) for x in run("dossier", "plan", "list", "--org", OFFICE, "--year", 2026, "--json").stdout.splitlines()]
+    assert rows == [{"code": "01.TCCB", "title": "Hồ sơ tuyển dụng công chức", "retention": "vinh_vien",
+                     "unit": "Phòng Tổ chức", "person": None, "dossier": None}]
+    opened = run("dossier", "create", "--org", OFFICE, "--year", 2026, "--plan-code", "01.TCCB", "--title",
+                 "Hồ sơ tuyển dụng công chức", "--retention", "vinh_vien")
+    rows = [json.loads(x) for x in run("dossier", "plan", "list", "--org", OFFICE, "--year", 2026, "--json").stdout.splitlines()]
+    assert rows[0]["dossier"] == int(opened.stdout.strip())

@@ -105,3 +105,18 @@ def test_reorder_hand_over_and_dispose_on_the_web(testapp, demo, documents, tx, 
     with tx() as session:
         assert session.get(DispositionBatch, batch_id).status == "approved"
         assert session.get(Dossier, dossier_id).status == "transferred"
+
+
+def test_plan_on_the_web(testapp, demo):
+    login(testapp, "luutru")
+    page = testapp.get(f"/orgs/{OFFICE}/dossiers", params={"year": 2026})
+    assert "Danh mục hồ sơ năm nay chưa có." in page.text
+    testapp.post(f"/orgs/{OFFICE}/dossiers", {"csrf_token": _token(page), "year": "2026", "plan_code": "02.VP",
+                                              "title": "Hồ sơ hội nghị tổng kết", "retention": "10",
+                                              "responsible_unit": "Phòng Hành chính", "plan_only": "1"}, status=303)
+    page = testapp.get(f"/orgs/{OFFICE}/dossiers", params={"year": 2026})
+    assert "Phòng Hành chính" in page.text
+    open_form = next(f for f in page.forms.values() if "plan_code" in f.fields
+                     and f["plan_code"].value == "02.VP" and "plan_only" not in f.fields)
+    opened = open_form.submit().follow()
+    assert "H41-02.2026.02.VP" in opened.text
