@@ -108,8 +108,14 @@ def _read_declaration(state: _State) -> bool:
     return True
 
 
-def _decode(state: _State, path: Path) -> list[str]:
-    text = path.read_bytes().decode(state.encoding, errors="strict")
+def _decode(state: _State, path: Path) -> list[str] | None:
+    """The non-empty lines of a tag file in the bag's declared encoding; None (and an error) if
+    it does not decode."""
+    try:
+        text = path.read_bytes().decode(state.encoding, errors="strict")
+    except UnicodeDecodeError:
+        state.errors.append(f"{path.name} is not valid {state.encoding}")
+        return None
     return [line for line in text.lstrip("\ufeff").splitlines() if line.strip()]
 
 
@@ -135,10 +141,8 @@ def _read_manifest(state: _State, path: Path, payload: bool) -> dict[str, _Entry
     if algorithm not in ALGORITHMS:
         state.errors.append(f"{path.name} uses an unsupported algorithm {algorithm!r}")
         return entries
-    try:
-        lines = _decode(state, path)
-    except UnicodeDecodeError:
-        state.errors.append(f"{path.name} is not valid {state.encoding}")
+    lines = _decode(state, path)
+    if lines is None:
         return entries
     for line in lines:
         match = _MANIFEST_LINE.match(line.rstrip("\r\n"))
@@ -245,10 +249,8 @@ def _parse_bag_info(state: _State) -> dict[str, list[str]]:
     info: dict[str, list[str]] = {}
     if not path.is_file():
         return info
-    try:
-        lines = _decode(state, path)
-    except UnicodeDecodeError:
-        state.errors.append(f"bag-info.txt is not valid {state.encoding}")
+    lines = _decode(state, path)
+    if lines is None:
         return info
     label = None
     for line in lines:
@@ -340,10 +342,8 @@ def _fetch_names(state: _State) -> set[str]:
     names = set()
     if not path.is_file():
         return names
-    try:
-        lines = _decode(state, path)
-    except UnicodeDecodeError:
-        state.errors.append(f"fetch.txt is not valid {state.encoding}")
+    lines = _decode(state, path)
+    if lines is None:
         return names
     for line in lines:
         parts = line.split(None, 2)
