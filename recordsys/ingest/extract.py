@@ -70,6 +70,8 @@ def extract_text(path) -> str:
             size += len(chunk)
             if size > MAX_TEXT_CHARS:
                 break
-        return "\n".join(parts)[:MAX_TEXT_CHARS]
+        text = "\n".join(parts)[:MAX_TEXT_CHARS]
+        # fonts without a Unicode map come out as control characters: keep only printable text
+        return "".join(c if c.isprintable() or c in "\n\t" else " " for c in text)
     except Exception:  # noqa: BLE001 - text is a convenience; the verdict does not depend on it
         return ""
