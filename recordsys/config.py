@@ -54,6 +54,9 @@ def load_settings(settings: dict | None = None, environ: dict | None = None) -> 
     for env_name, key in ENVIRONMENT.items():
         if environ.get(env_name):
             merged[key] = environ[env_name]
+    for env_name, value in environ.items():  # any other setting: RECORDSYS_JOBS__IN_PROCESS=false
+        if env_name.startswith("RECORDSYS_") and "__" in env_name and env_name not in ENVIRONMENT:
+            merged[env_name[len("RECORDSYS_"):].lower().replace("__", ".")] = value
 
     data_dir = Path(merged["recordsys.data_dir"]).expanduser()
     merged["recordsys.data_dir"] = str(data_dir.resolve())

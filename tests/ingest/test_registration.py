@@ -140,3 +140,39 @@ def test_concurrent_clerks_get_gapless_unique_numbers(tx, demo, storage, pdf):
         t.join()
     assert errors == []
     assert sorted(results) == list(range(1, 41))
+
+
+KILL_SCRIPT = """
+import datetime as dt, hashlib, os, sys
+from pathlib import Path
+from recordsys.config import load_settings
+from recordsys.db import get_engine, get_session_factory, transaction_scope
+from recordsys.core.services import require_org
+from recordsys.ingest import registration
+from recordsys.storage import LocalFileStorage
+
+settings = load_settings({"sqlalchemy.url": sys.argv[1], "recordsys.data_dir": sys.argv[2]})
+path = Path(sys.argv[3])
+data = path.read_bytes()
+verdict = {"sha256": hashlib.sha256(data).hexdigest(), "accepted": True, "reasons": [],
+           "signature": {"status": "valid", "signatures": []}, "pdfa": {"compliant": True, "flavour": "2b"}}
+registration.audit.record = lambda *a, **k: os._exit(9)  # killed after the number was taken
+with transaction_scope(get_session_factory(get_engine(settings))) as session:
+    registration.register_checked_file(session, storage=LocalFileStorage(settings["storage.path"]), path=path,
+        verdict=verdict, organization=require_org(session, "000.00.01.H41"), direction="incoming",
+        actor="vanthu", metadata={"subject": "Bị dừng giữa chừng"}, today=dt.date(2026, 3, 15))
+"""
+
+
+def test_kill_mid_registration_leaves_no_document_and_no_number(tx, demo, storage, pdf, settings):
+    import subprocess
+    import sys
+
+    _register(tx, storage, pdf("truoc.pdf"))
+    done = subprocess.run([sys.executable, "-c", KILL_SCRIPT, settings["sqlalchemy.url"],
+                           settings["recordsys.data_dir"], str(pdf("bi-giet.pdf"))], capture_output=True, timeout=60)
+    assert done.returncode == 9, done.stderr.decode()[-500:]
+    with tx() as session:
+        assert session.scalar(select(func.count()).select_from(Document)) == 1
+        assert session.scalar(select(Register.last_number)) == 1
+    assert _register(tx, storage, pdf("sau.pdf")).number == 2
