@@ -9,7 +9,7 @@ signatures' statuses, or ``unsigned`` / ``unreadable``.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from asn1crypto import x509 as asn1_x509

@@ -3,9 +3,9 @@ dropped, quotes may be unbalanced, operators are taken as words, long input is c
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from recordsys.search.folding import fold, symbol_key, words
+from recordsys.search.folding import symbol_key, words
 
 MAX_QUERY = 500
 MAX_TERMS = 32

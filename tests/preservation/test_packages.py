@@ -24,18 +24,6 @@ from recordsys.preservation.services import store_package
 OFFICE = "000.00.01.H41"
 
 
-@pytest.fixture
-def originals(tmp_path):
-    folder = tmp_path / "originals"
-    folder.mkdir()
-    files = []
-    for i, name in enumerate(["15-QĐ-UBND.pdf", "Tờ trình 05-TTr-STNMT.pdf", "Biên bản họp.pdf"]):
-        path = folder / name
-        path.write_bytes(f"%PDF-1.7 văn bản {i} ".encode() * (1000 + i))
-        files.append(bagging.PayloadFile(path, f"originals/{i + 1:04d}-{name}"))
-    return files
-
-
 def _store(tx, settings, originals, name="H41-02.2026.01.TCCB"):
     with tx() as session:
         org = require_org(session, OFFICE)

@@ -1,10 +1,10 @@
 """The auditor's screen: packages and copies, and a verification run as a background job."""
 from recordsys import jobs
 from tests.conftest import login
-from tests.preservation.test_packages import _store, originals  # noqa: F401  (fixture)
+from tests.preservation.test_packages import _store
 
 
-def test_auditor_sees_packages_and_verifies_one(testapp, demo, tx, settings, originals, session_factory):  # noqa: F811
+def test_auditor_sees_packages_and_verifies_one(testapp, demo, tx, settings, originals, session_factory):
     package_id, _ = _store(tx, settings, originals)
     login(testapp, "kiemtra")
     page = testapp.get("/preservation")
