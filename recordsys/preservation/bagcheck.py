@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Callable
 
 CHUNK = 1 << 20  # fits the L2 cache: hashing right after reading stays fast
+SPLIT_ABOVE = 256 << 20  # files this large hash each algorithm on its own thread
 ALGORITHMS = {"md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "sha384": 96, "sha512": 128}
 SPECIAL_FILES = {".ds_store", "thumbs.db", "desktop.ini", ".spotlight-v100", ".trashes"}
 _DECLARATION = re.compile(r"^([^:\s][^:]*?):[ \t]?(.*)$")
@@ -229,7 +230,12 @@ _buffers = threading.local()
 
 
 def _hash_file(path: Path, algorithms: tuple[str, ...]) -> tuple[dict[str, str], int]:
+    """Every digest of one file in a single read. A large file with several algorithms hashes
+    each chunk with all of them at once, on one thread per algorithm (hashlib releases the GIL),
+    so a multi-gigabyte file is not limited to one core."""
     hashers = {a: hashlib.new(a) for a in algorithms}
+    if len(hashers) > 1 and os.path.getsize(path) >= SPLIT_ABOVE:
+        return _hash_file_split(path, hashers)
     size = 0
     buffer = getattr(_buffers, "buffer", None)
     if buffer is None:  # one buffer per thread, reused for every file it reads
@@ -241,6 +247,19 @@ def _hash_file(path: Path, algorithms: tuple[str, ...]) -> tuple[dict[str, str],
             for h in hashers.values():
                 h.update(chunk)
             size += n
+    return {a: h.hexdigest() for a, h in hashers.items()}, size
+
+
+def _hash_file_split(path: Path, hashers: dict) -> tuple[dict[str, str], int]:
+    first, *others = hashers.values()
+    size = 0
+    with ThreadPoolExecutor(max_workers=len(others)) as side, open(path, "rb", buffering=0) as fh:
+        while chunk := fh.read(CHUNK):
+            pending = [side.submit(h.update, chunk) for h in others]
+            first.update(chunk)
+            for future in pending:
+                future.result()
+            size += len(chunk)
     return {a: h.hexdigest() for a, h in hashers.items()}, size
 
 
@@ -306,14 +325,18 @@ def verify_bag(path, processes: int = 2, progress: Callable[[int], None] | None 
         for name in sorted(set(disk) - listed_on_disk):
             state.errors.append(f"{name} is in the bag but not listed in {manifest}")
 
-    files, total = _hash_all(root, expected, state, processes, progress)
+    files, total = _hash_all(root, expected, state, processes, progress,
+                             sizes={name: info.st_size for name, info in disk.items()})
     _check_oxum(state, len(disk), sum(s.st_size for s in disk.values()))
     _check_tag_manifests(state)
     return BagReport(str(path), not state.errors, tuple(state.errors), tuple(state.warnings),
                      len(disk), sum(s.st_size for s in disk.values()), fingerprint(root))
 
 
-def _hash_all(root: Path, expected: dict, state: _State, processes: int, progress) -> tuple[int, int]:
+def _hash_all(root: Path, expected: dict, state: _State, processes: int, progress,
+              sizes: dict[str, int]) -> tuple[int, int]:
+    """Hash every expected file once; largest files first, so that one big file does not end up
+    hashing alone on one core while the other waits."""
     def one(item):
         name, digests = item
         try:
@@ -324,7 +347,8 @@ def _hash_all(root: Path, expected: dict, state: _State, processes: int, progres
 
     count = total = 0
     with ThreadPoolExecutor(max_workers=max(1, processes)) as pool:
-        for name, size, problem in pool.map(one, sorted(expected.items(), key=lambda kv: kv[0])):
+        order = sorted(expected.items(), key=lambda kv: (-sizes.get(kv[0], 0), kv[0]))
+        for name, size, problem in pool.map(one, order):
             if size is None:
                 state.errors.append(problem)
                 continue

@@ -91,3 +91,23 @@ def test_usage_errors(tmp_path):
     assert result.exit_code == 2
     not_a_bag = CliRunner().invoke(preservation, ["verify-bag", str(tmp_path), "--json"])
     assert not_a_bag.exit_code == 1 and "bagit.txt is missing" in not_a_bag.output
+
+
+def test_large_file_with_two_algorithms_hashes_on_two_threads(tmp_path):
+    from recordsys.preservation import bagcheck
+
+    src = tmp_path / "lon"
+    src.mkdir()
+    big = src / "ban-ghi-hop.wav"
+    with open(big, "wb") as fh:
+        fh.truncate(bagcheck.SPLIT_ABOVE + 12345)
+        fh.seek(1000)
+        fh.write("Biên bản họp".encode())
+    bagit.make_bag(str(src), checksums=["sha256", "sha512"])
+    assert verify_bag(src).valid
+    with open(src / "data" / "ban-ghi-hop.wav", "r+b") as fh:
+        fh.seek(bagcheck.SPLIT_ABOVE + 12000)
+        fh.write(b"\1")
+    errors = verify_bag(src).errors
+    assert any("sha256 checksum does not match" in e for e in errors)
+    assert any("sha512 checksum does not match" in e for e in errors)
