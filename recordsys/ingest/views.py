@@ -112,22 +112,28 @@ def intake_register(request):
     return HTTPSeeOther(request.route_url("documents", org=request.context.organization.code))
 
 
-@view_config(route_name="documents", renderer="documents.jinja2", request_method="GET", permission="document.read")
-def documents_page(request):
-    page = max(1, int(request.params.get("page", 1)) if request.params.get("page", "1").isdigit() else 1)
+PAGE_SIZE = 50
+
+
+def _page_of_documents(request) -> tuple[int, list[Document]]:
+    raw = request.params.get("page", "1")
+    page = max(1, int(raw)) if raw.isdigit() else 1
     rows = request.dbsession.scalars(
         select(Document).where(Document.organization_id == request.context.organization.id)
-        .order_by(Document.id.desc()).limit(50).offset((page - 1) * 50)).all()
-    return {"documents": rows, "page": page, "messages": request.session.pop_flash()}
+        .order_by(Document.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return page, rows
+
+
+@view_config(route_name="documents", renderer="documents.jinja2", request_method="GET", permission="document.read")
+def documents_page(request):
+    page, rows = _page_of_documents(request)
+    return {"documents": rows, "page": page, "page_size": PAGE_SIZE, "messages": request.session.pop_flash()}
 
 
 @view_config(route_name="api.documents", renderer="json", request_method="GET", permission="document.read")
 def api_documents(request):
     """Registered documents of one agency, newest first (50 a page)."""
-    page = int(request.params.get("page", 1)) if request.params.get("page", "1").isdigit() else 1
-    rows = request.dbsession.scalars(
-        select(Document).where(Document.organization_id == request.context.organization.id)
-        .order_by(Document.id.desc()).limit(50).offset((max(page, 1) - 1) * 50)).all()
+    page, rows = _page_of_documents(request)
     return {"documents": [{"id": d.id, "register": d.register.kind, "year": d.year, "number": d.number,
                            "number_and_symbol": d.number_and_symbol, "subject": d.subject,
                            "signature_status": d.signature_status, "pdfa": d.pdfa_flavour, "flags": d.flags,

@@ -9,15 +9,13 @@ OFFICE = "000.00.01.H41"
 
 
 @pytest.fixture
-def clerk(testapp, demo, settings, verapdf_home, pki, monkeypatch):
-    trust = __import__("pathlib").Path(settings["recordsys.metadata_dir"])
+def clerk(testapp, demo, verapdf_home, pki, monkeypatch):
     monkeypatch.setitem(testapp.app.registry.settings, "verapdf.home", str(verapdf_home))
     # the test PKI's root stands in for the national roots in metadata/trust
     fake_metadata = pki.folder / "metadata"
     (fake_metadata / "trust").mkdir(parents=True, exist_ok=True)
     (fake_metadata / "trust" / "root.pem").write_bytes(pki.root_pem.read_bytes())
     monkeypatch.setitem(testapp.app.registry.settings, "recordsys.metadata_dir", str(fake_metadata))
-    assert trust.exists()
     return login(testapp, "vanthu")
 
 
