@@ -8,6 +8,7 @@ job to one worker with ``FOR UPDATE SKIP LOCKED``). A handler reports progress, 
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 import threading
 import traceback
@@ -32,7 +33,7 @@ HANDLER_MODULES: list[str] = [
 
 def import_handlers() -> None:
     for module in HANDLER_MODULES:
-        __import__(module)
+        importlib.import_module(module)
 
 
 def handler(kind: str):

@@ -2,10 +2,12 @@
 
 
 def import_all_models():
+    import importlib
+
     import recordsys.core.models  # noqa: F401
 
     for module in MODEL_MODULES:
-        __import__(module)
+        importlib.import_module(module)
 
 
 #: model modules of the domains, added as they land

@@ -1,4 +1,6 @@
 """The archivist's screens: open a dossier, field-level errors, add documents, close, refusal."""
+import datetime as dt
+
 import pytest
 from sqlalchemy import func, select
 
@@ -92,7 +94,7 @@ def test_reorder_hand_over_and_dispose_on_the_web(testapp, demo, documents, tx, 
     accept = next(f for f in archive.forms.values() if f.action.endswith("/accept"))
     accept.submit(status=303)
     with tx() as session:
-        session.get(Dossier, dossier_id).due_date = __import__("datetime").date(2023, 1, 1)
+        session.get(Dossier, dossier_id).due_date = dt.date(2023, 1, 1)
     testapp.post(f"/orgs/{OFFICE}/dispositions", {"csrf_token": _token(archive)}, status=303)
     with tx() as session:
         batch_id = session.scalar(select(DispositionBatch.id))
