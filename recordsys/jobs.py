@@ -122,7 +122,7 @@ class InProcessWorker:
         while True:
             try:
                 while run_next(self.session_factory, self.settings) is not None:
-                    pass
+                    continue  # drain the queue before sleeping
             except Exception:  # noqa: BLE001 - keep the worker alive (e.g. database restarting)
                 log.exception("job worker error")
             self.wake.wait(self.poll)

@@ -15,7 +15,7 @@ SIGNATURE_FIELDS = ("BenGiao", "BenNhan")  # the side handing over, the side rec
 
 
 class HandoverError(Exception):
-    pass
+    """The record cannot be made or signed (missing fonts, unknown field); one sentence."""
 
 
 @dataclass(frozen=True)

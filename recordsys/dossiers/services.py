@@ -35,7 +35,7 @@ class DossierError(Exception):
 
 
 class DossierClosed(DossierError):
-    pass
+    """A change to a dossier that is no longer open; callers audit the refusal."""
 
 
 def _changed(session: Session, dossier: Dossier, actor: str, action: str, **payload) -> None:
