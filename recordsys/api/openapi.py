@@ -10,6 +10,14 @@ import recordsys
 _PARAM = re.compile(r"\{(\w+)(?::[^}]*)?\}")
 
 
+def query_parameters(**params: str):
+    """Declare a view's query parameters for the OpenAPI document: name="description"."""
+    def decorate(fn):
+        fn.openapi_query = params
+        return fn
+    return decorate
+
+
 def api_operations(registry):
     """(path, method, view introspectable, permission, route name) for every /api/ view."""
     introspector = registry.introspector
@@ -45,11 +53,13 @@ def build_openapi(request) -> dict:
             },
             "x-permission": permission if _protected(permission) else "public",
         }
-        params = _PARAM.findall(path)
-        if params:
-            op["parameters"] = [
-                {"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in params
-            ]
+        parameters = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+                      for p in _PARAM.findall(path)]
+        parameters += [{"name": name, "in": "query", "required": False, "description": text,
+                        "schema": {"type": "string"}}
+                       for name, text in getattr(view["callable"], "openapi_query", {}).items()]
+        if parameters:
+            op["parameters"] = parameters
         if _protected(permission):
             op["security"] = [{"bearer": []}, {"cookie": []}]
         paths.setdefault(path, {})[method] = op

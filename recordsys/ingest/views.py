@@ -13,6 +13,7 @@ from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
 from pyramid.view import view_config
 from sqlalchemy import select
 
+from recordsys.api.openapi import query_parameters
 from recordsys.ingest.models import Document
 
 MAX_FILES = 50
@@ -131,6 +132,7 @@ def documents_page(request):
 
 
 @view_config(route_name="api.documents", renderer="json", request_method="GET", permission="document.read")
+@query_parameters(page="page number (1…), 50 documents a page")
 def api_documents(request):
     """Registered documents of one agency, newest first (50 a page)."""
     page, rows = _page_of_documents(request)

@@ -3,6 +3,7 @@ from pyramid.httpexceptions import HTTPBadRequest, HTTPServiceUnavailable
 from pyramid.i18n import TranslationStringFactory
 from pyramid.view import view_config
 
+from recordsys.api.openapi import query_parameters
 from recordsys.search.interfaces import FACETS, QueryError, SearchUnavailable
 from recordsys.search.services import build_request, viewer_for
 
@@ -15,6 +16,11 @@ def _run(request):
 
 
 @view_config(route_name="api.search", renderer="json", request_method="GET", permission="search")
+@query_parameters(q="words, \"a phrase\", word* or a number and symbol such as 15/QĐ-UBND",
+                  kind="document | dossier", type="document type, e.g. Quyết định", year="year",
+                  org="organ code to narrow to", issuer="issuing agency", status="status",
+                  retention="retention code", sort="relevance | date", page="page number (1…)",
+                  page_size="hits per page (1–100)")
 def api_search(request):
     """Search the documents and dossiers the user may open (q, kind, type, year, org, page …)."""
     lang = request.locale_name

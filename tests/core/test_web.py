@@ -79,3 +79,12 @@ def test_unreachable_database_stops_startup_with_a_sentence(tmp_path):
     with pytest.raises(SettingsError, match="Cannot reach the database"):
         make_wsgi_app({"sqlalchemy.url": "postgresql://nobody@127.0.0.1:1/none",
                        "recordsys.data_dir": str(tmp_path)})
+
+
+def test_openapi_lists_every_api_route_with_its_parameters(testapp):
+    spec = testapp.get("/api/v1/openapi.json").json
+    assert {"/api/v1/search", "/api/v1/orgs/{org}/documents", "/api/v1/orgs/{org}/dossiers",
+            "/api/v1/packages"} <= set(spec["paths"])
+    search = spec["paths"]["/api/v1/search"]["get"]
+    assert {p["name"] for p in search["parameters"]} >= {"q", "kind", "year", "org", "page"}
+    assert spec["paths"]["/api/v1/orgs/{org}/dossiers"]["post"]["x-permission"] == "dossier.manage"
