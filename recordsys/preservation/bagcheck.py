@@ -181,34 +181,37 @@ def _read_manifest(state: _State, path: Path, payload: bool) -> dict[str, _Entry
 def _walk_payload(state: _State) -> dict[str, os.stat_result]:
     """Files under data/ (relative 'data/...' names) with their stat; symlinks out are errors."""
     files: dict[str, os.stat_result] = {}
-    data = state.root / "data"
-    if not data.is_dir():
+    if not (state.root / "data").is_dir():
         state.errors.append("the payload directory data/ is missing")
         return files
     root_real = os.path.realpath(state.root)
-    for dirpath, dirnames, filenames in os.walk(data, followlinks=False):
-        for name in dirnames + filenames:
-            full = os.path.join(dirpath, name)
-            if os.path.islink(full):
-                target = os.path.realpath(full)
-                rel = os.path.relpath(full, state.root).replace(os.sep, "/")
-                if os.path.commonpath([root_real, target]) != root_real:
-                    state.errors.append(f"{rel} is a symbolic link that points outside the bag: refused")
+    folders = ["data"]
+    while folders:
+        folder = folders.pop()
+        with os.scandir(state.root / folder) as entries:
+            for entry in entries:
+                rel = f"{folder}/{entry.name}"
+                if entry.is_symlink():
+                    if os.path.commonpath([root_real, os.path.realpath(entry.path)]) != root_real:
+                        state.errors.append(f"{rel} is a symbolic link that points outside the bag: refused")
+                        continue
+                    if os.path.isdir(entry.path):
+                        state.errors.append(f"{rel} is a symbolic link to a folder: refused")
+                        continue
+                    try:
+                        info = os.stat(entry.path)
+                    except OSError:
+                        state.errors.append(f"{rel} is a symbolic link to nothing: refused")
+                        continue
+                elif entry.is_dir():
+                    folders.append(rel)
                     continue
-                if name in dirnames:
-                    state.errors.append(f"{rel} is a symbolic link to a folder: refused")
-                    continue
-        for name in filenames:
-            full = os.path.join(dirpath, name)
-            info = os.lstat(full)
-            if stat.S_ISLNK(info.st_mode):
-                if os.path.commonpath([root_real, os.path.realpath(full)]) != root_real:
-                    continue  # already reported
-                info = os.stat(full)
-            rel = os.path.relpath(full, state.root).replace(os.sep, "/")
-            files[rel] = info
-            if name.lower() in SPECIAL_FILES:
-                state.warnings.append(f"{rel} is an operating-system file ({name}), probably copied by accident")
+                else:
+                    info = entry.stat(follow_symlinks=False)
+                files[rel] = info
+                if entry.name.lower() in SPECIAL_FILES:
+                    state.warnings.append(f"{rel} is an operating-system file ({entry.name}), "
+                                          "probably copied by accident")
     return files
 
 

@@ -41,10 +41,6 @@ def verify_bag(path, as_json, processes):
     sys.exit(0 if report.valid else 1)
 
 
-if __name__ == "__main__":
-    preservation()
-
-
 @preservation.command()
 @click.option("--all", "everything", is_flag=True, help="Every copy, due or not.")
 @click.option("--due", is_flag=True, help="Only copies whose check is due (the default).")

@@ -61,6 +61,9 @@ def test_good_bag_counts(bag):
     (lambda b: (b / "data/them.pdf").write_bytes(b"x"), "not listed in manifest"),
     (lambda b: (b / "bag-info.txt").write_text("Source-Organization: khac\n"), "tag file bag-info.txt"),
     (lambda b: os.symlink("/etc/passwd", b / "data/passwd"), "points outside the bag"),
+    (lambda b: os.symlink("/etc", b / "data/van-ban/etc"), "points outside the bag"),
+    (lambda b: os.symlink("van-ban", b / "data/ban-sao"), "symbolic link to a folder"),
+    (lambda b: os.symlink("khong-co.pdf", b / "data/van-ban/mat.pdf"), "symbolic link to nothing"),
 ])
 def test_tampering_is_detected(bag, tamper, needle):
     tamper(bag)
