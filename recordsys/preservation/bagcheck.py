@@ -58,6 +58,7 @@ class _State:
     warnings: list[str] = field(default_factory=list)
     version: tuple[int, int] = (1, 0)
     encoding: str = "utf-8"
+    refused: set[str] = field(default_factory=set)  # payload entries already reported as errors
 
 
 def fingerprint(root: Path) -> str | None:
@@ -179,7 +180,9 @@ def _read_manifest(state: _State, path: Path, payload: bool) -> dict[str, _Entry
 
 
 def _walk_payload(state: _State) -> dict[str, os.stat_result]:
-    """Files under data/ (relative 'data/...' names) with their stat; symlinks out are errors."""
+    """Regular files under data/ (relative 'data/...' names) with their stat. Links out of the
+    bag, links to folders or to nothing, and devices, pipes or sockets are errors (a pipe would
+    otherwise hang the check)."""
     files: dict[str, os.stat_result] = {}
     if not (state.root / "data").is_dir():
         state.errors.append("the payload directory data/ is missing")
@@ -191,28 +194,34 @@ def _walk_payload(state: _State) -> dict[str, os.stat_result]:
         with os.scandir(state.root / folder) as entries:
             for entry in entries:
                 rel = f"{folder}/{entry.name}"
-                if entry.is_symlink():
-                    if os.path.commonpath([root_real, os.path.realpath(entry.path)]) != root_real:
-                        state.errors.append(f"{rel} is a symbolic link that points outside the bag: refused")
-                        continue
-                    if os.path.isdir(entry.path):
-                        state.errors.append(f"{rel} is a symbolic link to a folder: refused")
-                        continue
-                    try:
-                        info = os.stat(entry.path)
-                    except OSError:
-                        state.errors.append(f"{rel} is a symbolic link to nothing: refused")
-                        continue
-                elif entry.is_dir():
+                if entry.is_dir(follow_symlinks=False):
                     folders.append(rel)
                     continue
-                else:
-                    info = entry.stat(follow_symlinks=False)
+                problem = _link_problem(entry.path, root_real) if entry.is_symlink() else None
+                if problem is None:
+                    info = entry.stat()
+                    if not stat.S_ISREG(info.st_mode):
+                        problem = "is not a regular file (a device, pipe or socket)"
+                if problem:
+                    state.errors.append(f"{rel} {problem}: refused")
+                    state.refused.add(rel)
+                    continue
                 files[rel] = info
                 if entry.name.lower() in SPECIAL_FILES:
                     state.warnings.append(f"{rel} is an operating-system file ({entry.name}), "
                                           "probably copied by accident")
     return files
+
+
+def _link_problem(path: str, root_real: str) -> str | None:
+    """Why a symbolic link in the payload is refused, or None for a link to a file in the bag."""
+    if os.path.commonpath([root_real, os.path.realpath(path)]) != root_real:
+        return "is a symbolic link that points outside the bag"
+    if os.path.isdir(path):
+        return "is a symbolic link to a folder"
+    if not os.path.exists(path):
+        return "is a symbolic link to nothing"
+    return None
 
 
 def _warn_lookalikes(state: _State, names) -> None:
@@ -314,6 +323,8 @@ def verify_bag(path, processes: int = 2, progress: Callable[[int], None] | None 
         for name, entry in entries.items():
             on_disk = name if name in disk else nfc_disk.get(unicodedata.normalize("NFC", name))
             if on_disk is None:
+                if name in state.refused:
+                    continue
                 hint = " (listed in fetch.txt but not fetched)" if name in fetch_names else ""
                 state.errors.append(f"{name} is listed in {manifest} but missing from the bag{hint}")
                 continue

@@ -1,19 +1,23 @@
 """Building archival packages as BagIt 1.0 bags and placing copies in storage locations.
 
-A bag is built once, straight into a temporary folder inside the first location (``.tmp-NAME``),
-fsynced and validated, then renamed to ``NAME``; each further copy is written from the first one
-to ``.tmp-NAME`` in its own location, fsynced, validated, then renamed. A kill at any point leaves
-only ``.tmp-*`` folders, never a half-written bag under its final name; ``sweep_temporary`` clears
-them. Large files are copied in chunks (no size limit) and hashed while streaming.
+Every copy is *staged*: written to ``.tmp-NAME`` in its location, fsynced and validated, while the
+writing process holds an advisory lock (``.lock-NAME``); only then is it *published* (renamed to
+``NAME``) or *discarded*. A package's copies are published after the transaction that records
+the package commits, and discarded if it rolls back, so a bag under its final name always belongs
+to a recorded package. A kill at any point leaves only staged folders whose lock nobody holds;
+``recover`` finishes them (the package was recorded) or removes them (it was not). Large files are
+copied in chunks (no size limit).
 """
 from __future__ import annotations
 
 import datetime as dt
 import errno
+import fcntl
 import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import bagit
 
@@ -58,20 +62,78 @@ def _copy_file(source: Path, target: Path) -> None:
         shutil.copyfileobj(src, dst, CHUNK)
 
 
+def _copy_tree(source: Path, target: Path) -> None:
+    """Copy a bag file by file, stopping at the first error (shutil.copytree would go on writing
+    to a full disk and gather every failure into one exception)."""
+    for dirpath, _dirs, files in os.walk(source):
+        folder = target / Path(dirpath).relative_to(source)
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in files:
+            _copy_file(Path(dirpath) / name, folder / name)
+
+
 def _raise_os(exc: OSError, what: str):
     if exc.errno == errno.ENOSPC:
         raise PreservationError(f"The disk is full while {what}; free space and try again.") from None
-    raise PreservationError(f"{what} failed: {exc.strerror or exc} ({getattr(exc, 'filename', '')}).") from None
+    where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+    raise PreservationError(f"{what[0].upper()}{what[1:]} failed: {exc.strerror or exc}{where}.") from None
+
+
+class Staged:
+    """A validated copy under its temporary name, locked by this process until it is published
+    or discarded."""
+
+    def __init__(self, location: Path, name: str):
+        self.location, self.name = location, name
+        self.path, self.final = location / f".tmp-{name}", location / name
+        self._lock = location / f".lock-{name}"
+        location.mkdir(parents=True, exist_ok=True)
+        while True:
+            self._fd = os.open(self._lock, os.O_CREAT | os.O_RDWR, 0o600)
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(self._fd)
+                raise PreservationError(f"Package {name} is being written to {location} by another process.") from None
+            try:
+                if os.stat(self._lock).st_ino == os.fstat(self._fd).st_ino:
+                    break  # still the lock file: its previous holder did not remove it meanwhile
+            except FileNotFoundError:
+                pass
+            os.close(self._fd)
+
+    def publish(self) -> Path:
+        """Rename into place; an existing copy (a damaged one being repaired) steps aside first."""
+        old = self.location / f".old-{self.name}"
+        if self.final.exists():
+            os.rename(self.final, old)
+        os.rename(self.path, self.final)
+        _fsync_dir(self.location)
+        shutil.rmtree(old, ignore_errors=True)
+        self._release()
+        return self.final
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+        self._release()
+
+    def _release(self) -> None:
+        if self._fd is not None:
+            self._lock.unlink(missing_ok=True)
+            os.close(self._fd)
+            self._fd = None
 
 
 def build_bag(location: Path, name: str, payload: list[PayloadFile], tag_files: dict[str, bytes],
-              bag_info: dict[str, str]) -> tuple[Path, BagReport]:
-    """Build the bag ``location/name`` (SHA-256 and SHA-512 manifests and tag manifests)."""
-    final, tmp = location / name, location / f".tmp-{name}"
-    if final.exists():
+              bag_info: dict[str, str]) -> tuple[Staged, BagReport]:
+    """Build the bag ``NAME`` staged in ``location`` (SHA-256 and SHA-512 manifests and tag
+    manifests), validated; the caller publishes or discards it."""
+    if (location / name).exists():
         raise PreservationError(f"A package named {name} already exists in {location}.")
-    shutil.rmtree(tmp, ignore_errors=True)
+    staged = Staged(location, name)
+    tmp = staged.path
     try:
+        shutil.rmtree(tmp, ignore_errors=True)  # a stale one from a killed run
         for item in payload:
             if item.name.startswith("/") or ".." in Path(item.name).parts:
                 raise PreservationError(f"Payload name {item.name!r} would escape the bag.")
@@ -84,45 +146,40 @@ def build_bag(location: Path, name: str, payload: list[PayloadFile], tag_files: 
             path.write_bytes(content)
         bagit.Bag(str(tmp)).save(manifests=False)  # tag manifests now cover our tag files too
         _fsync_tree(tmp)
+        report = verify_bag(tmp)
+        if not report.valid:
+            raise PreservationError(f"The new package {name} does not validate: {report.errors[0]}")
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
+        staged.discard()
         _raise_os(exc, f"building package {name}")
     except (bagit.BagError, PreservationError):
-        shutil.rmtree(tmp, ignore_errors=True)
+        staged.discard()
         raise
-    report = verify_bag(tmp)
-    if not report.valid:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise PreservationError(f"The new package {name} does not validate: {report.errors[0]}")
-    os.rename(tmp, final)
-    _fsync_dir(location)
-    return final, report
+    return staged, report
+
+
+def stage_copy(source_bag: Path, location: Path, expected_fingerprint: str, name: str | None = None) -> Staged:
+    """Copy a bag into ``location`` under a temporary name, fsync it and validate it."""
+    name = name or source_bag.name
+    staged = Staged(location, name)
+    try:
+        shutil.rmtree(staged.path, ignore_errors=True)  # a stale one from a killed run
+        _copy_tree(source_bag, staged.path)
+        _fsync_tree(staged.path)
+    except OSError as exc:
+        staged.discard()
+        _raise_os(exc, f"copying package {name} to {location}")
+    report = verify_bag(staged.path)
+    if not report.valid or report.fingerprint != expected_fingerprint:
+        staged.discard()
+        raise PreservationError(f"The copy of {name} in {location} does not verify: "
+                                f"{(report.errors or ('its tag manifests differ from the original',))[0]}")
+    return staged
 
 
 def place_copy(source_bag: Path, location: Path, expected_fingerprint: str) -> Path:
-    """Copy a validated bag into another location: temporary name, fsync, validate, rename."""
-    name = source_bag.name
-    final, tmp = location / name, location / f".tmp-{name}"
-    location.mkdir(parents=True, exist_ok=True)
-    shutil.rmtree(tmp, ignore_errors=True)
-    try:
-        shutil.copytree(source_bag, tmp, copy_function=lambda s, d: _copy_file(Path(s), Path(d)))
-        _fsync_tree(tmp)
-    except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        _raise_os(exc, f"copying package {name} to {location}")
-    report = verify_bag(tmp)
-    if not report.valid or report.fingerprint != expected_fingerprint:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise PreservationError(f"The copy of {name} in {location} does not verify: "
-                                f"{(report.errors or ('its tag manifests differ from the original',))[0]}")
-    old = location / f".old-{name}"
-    if final.exists():
-        os.rename(final, old)  # the damaged copy steps aside; the good one takes its name
-    os.rename(tmp, final)
-    _fsync_dir(location)
-    shutil.rmtree(old, ignore_errors=True)
-    return final
+    """Copy a validated bag into ``location`` and publish it at once."""
+    return stage_copy(source_bag, location, expected_fingerprint).publish()
 
 
 def audit_copy(path: Path, expected_fingerprint: str, processes: int = 2) -> tuple[bool, list[str]]:
@@ -143,10 +200,30 @@ def repair_copy(good: Path, damaged: Path, expected_fingerprint: str) -> Path:
     return place_copy(good, damaged.parent, expected_fingerprint)
 
 
-def sweep_temporary(location: Path) -> list[str]:
-    """Remove ``.tmp-*`` and ``.old-*`` leftovers of killed builds, copies or repairs."""
-    removed = []
-    for tmp in [*location.glob(".tmp-*"), *location.glob(".old-*")]:
-        shutil.rmtree(tmp, ignore_errors=True)
-        removed.append(tmp.name)
-    return removed
+def recover(location: Path, recorded_fingerprint: Callable[[str], str | None]) -> list[tuple[str, str]]:
+    """Finish or remove what killed processes left in ``location``: a staged copy of a recorded
+    package whose final copy is missing is validated and published ("published"); any other
+    staged copy, and a damaged copy set aside during a repair, is removed ("removed"). Names still
+    locked by a live process are left alone. Returns (name, what was done)."""
+    names = {p.name.split("-", 1)[1] for pattern in (".tmp-*", ".old-*", ".lock-*") for p in location.glob(pattern)}
+    done = []
+    for name in sorted(names):
+        try:
+            staged = Staged(location, name)
+        except PreservationError:
+            continue  # still being written
+        old = location / f".old-{name}"
+        if staged.path.is_dir():
+            fingerprint = recorded_fingerprint(name)
+            if fingerprint and not staged.final.exists():
+                report = verify_bag(staged.path)
+                if report.valid and report.fingerprint == fingerprint:
+                    staged.publish()
+                    done.append((name, "published"))
+                    continue
+            done.append((name, "removed"))
+        elif old.is_dir() and staged.final.exists():
+            shutil.rmtree(old, ignore_errors=True)
+            done.append((name, "removed"))
+        staged.discard()
+    return done

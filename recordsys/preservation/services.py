@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
+import logging
 import time
 import zipfile
 from dataclasses import asdict, dataclass, field
@@ -21,6 +21,8 @@ from recordsys.preservation.bagcheck import verify_bag
 from recordsys.preservation.models import FixityCheck, Package, PackageCopy, PreservationEvent, StorageLocation
 from recordsys.preservation.premis import Event, event_log
 from recordsys.preservation.schedule import first_check, next_check, parse_locations
+
+log = logging.getLogger(__name__)
 
 
 def sync_locations(session: Session, settings: dict) -> list[StorageLocation]:
@@ -63,22 +65,23 @@ def store_package(
     bag_info = {"Source-Organization": organization.name, "External-Identifier": external_identifier,
                 "Bag-Group-Identifier": group or external_identifier,
                 "Organization-Address": organization.code, "Bag-Software-Agent": "recordsys"}
-    first, report = bagging.build_bag(Path(locations[0].path), name, payload, tag_files, bag_info)
-    placed = [(locations[0], first)]
+    staged, report = bagging.build_bag(Path(locations[0].path), name, payload, tag_files, bag_info)
+    copies = [staged]
     try:
         for location in locations[1:]:
-            placed.append((location, bagging.place_copy(first, Path(location.path), report.fingerprint)))
+            copies.append(bagging.stage_copy(staged.path, Path(location.path), report.fingerprint, name))
     except bagging.PreservationError:
-        for _loc, path in placed:
-            shutil.rmtree(path, ignore_errors=True)
+        for copy in copies:
+            copy.discard()
         raise
+    _publish_after_commit(session, copies)
     package = Package(name=name, organization_id=organization.id, external_identifier=external_identifier,
                       source=source, source_id=source_id, tagmanifest_sha256=report.fingerprint,
                       payload_oxum=f"{report.bytes}.{report.files}", files=report.files, bytes=report.bytes,
                       created_by=actor)
     session.add(package)
     session.flush()
-    for location, _path in placed:
+    for location in locations:
         package.copies.append(PackageCopy(location_id=location.id, stored_at=now,
                                           next_check_at=first_check(now, name, location.name, location.cycle_days)))
         _event(session, package, "replication", actor, location=location.name)
@@ -86,8 +89,35 @@ def store_package(
     session.flush()
     audit.record(session, actor=actor, action="package.store", object_type="package", object_id=package.id,
                  organization_code=organization.code,
-                 payload={"name": name, "fingerprint": report.fingerprint, "copies": [l.name for l, _ in placed]})
+                 payload={"name": name, "fingerprint": report.fingerprint, "copies": [location.name for location in locations]})
     return package
+
+
+def _publish_after_commit(session: Session, copies: list[bagging.Staged]) -> None:
+    """Publish the staged copies once the transaction recording the package commits; discard
+    them if it aborts. A kill in between leaves staged copies that ``recover_locations`` finishes."""
+    def finish(committed: bool):
+        for copy in copies:
+            try:
+                copy.publish() if committed else copy.discard()
+            except OSError:
+                log.exception("finishing the staged copy %s failed; the next audit recovers it", copy.path)
+
+    txn = session.info["tm"].get()
+    txn.addAfterCommitHook(finish)
+    txn.addAfterAbortHook(finish, args=(False,))
+
+
+def recover_locations(session: Session, locations: list[StorageLocation]) -> list[str]:
+    """Finish or remove the staged copies killed processes left behind (see bagging.recover)."""
+    done = []
+    for location in locations:
+        recorded = {name: fingerprint for name, fingerprint in session.execute(
+            select(Package.name, Package.tagmanifest_sha256).join(PackageCopy)
+            .where(PackageCopy.location_id == location.id))}
+        for name, action in bagging.recover(Path(location.path), recorded.get):
+            done.append(f"{location.name}: {name} {action}")
+    return done
 
 
 @dataclass
@@ -118,7 +148,8 @@ def audit_copies(session_factory: sessionmaker, settings: dict, *, everything: b
     good copy. Each copy is checked in its own short transaction."""
     now = now or utcnow()
     with transaction_scope(session_factory) as session:
-        sync_locations(session, settings)
+        for line in recover_locations(session, sync_locations(session, settings)):
+            log.warning("recovered after an interrupted write: %s", line)
         ids = copies_to_audit(session, everything, now, package_id)
     results = []
     for copy_id in ids:

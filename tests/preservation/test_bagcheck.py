@@ -64,12 +64,28 @@ def test_good_bag_counts(bag):
     (lambda b: os.symlink("/etc", b / "data/van-ban/etc"), "points outside the bag"),
     (lambda b: os.symlink("van-ban", b / "data/ban-sao"), "symbolic link to a folder"),
     (lambda b: os.symlink("khong-co.pdf", b / "data/van-ban/mat.pdf"), "symbolic link to nothing"),
+    (lambda b: os.mkfifo(b / "data/Tờ trình.pdf") if (b / "data/Tờ trình.pdf").unlink() is None else None,
+     "is not a regular file"),
 ])
 def test_tampering_is_detected(bag, tamper, needle):
     tamper(bag)
     report = verify_bag(bag)
     assert not report.valid
     assert any(needle in e for e in report.errors), report.errors
+
+
+def test_unreadable_file_is_a_clear_error(bag, monkeypatch):
+    real_open = open
+
+    def refusing_open(path, *args, **kwargs):
+        if str(path).endswith("15-QĐ-UBND.pdf"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", refusing_open)
+    report = verify_bag(bag)
+    assert not report.valid
+    assert report.errors == ("data/van-ban/15-QĐ-UBND.pdf cannot be read: Permission denied",)
 
 
 def test_escaping_manifest_path_is_refused(bag):

@@ -1,5 +1,6 @@
 """Packages in two locations: stored only when every copy verifies, audited, repaired, exported,
 imported; kills leave nothing half-written; files over 4 GB."""
+import errno
 import hashlib
 import json
 import os
@@ -105,40 +106,102 @@ def test_due_audit_checks_nothing_new(tx, settings, demo, originals):
     assert code == 0 and rows == []  # first checks are spread over the coming year
 
 
-def test_failed_copy_records_nothing(tx, settings, demo, originals, monkeypatch):
-    def broken_copy(*args, **kwargs):
-        raise bagging.PreservationError("The disk is full while copying; free space and try again.")
+def _leftovers(settings):
+    return sorted(p.name for location in _locations(settings) for p in location.iterdir())
 
-    monkeypatch.setattr(bagging, "place_copy", broken_copy)
-    with pytest.raises(bagging.PreservationError, match="disk is full"):
+
+def test_full_disk_while_copying_records_nothing_and_leaves_nothing(tx, settings, demo, originals, monkeypatch):
+    secondary = _locations(settings)[1]
+    real_copy = bagging._copy_file
+
+    def filling_disk(source, target):
+        if secondary in target.parents:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(b"%PDF-1.7 nua chung")  # half written, then the disk is full
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
+        real_copy(source, target)
+
+    monkeypatch.setattr(bagging, "_copy_file", filling_disk)
+    with pytest.raises(bagging.PreservationError, match="The disk is full while copying package"):
         _store(tx, settings, originals)
     with tx() as session:
         assert session.scalar(select(func.count()).select_from(Package)) == 0
-    for location in _locations(settings):
-        assert not (location / "H41-02.2026.01.TCCB").exists()
+    assert _leftovers(settings) == []
+
+
+def test_unreadable_original_is_a_clear_error(tx, settings, demo, originals, tmp_path):
+    gone = bagging.PayloadFile(tmp_path / "khong-co.pdf", "originals/khong-co.pdf")
+    with pytest.raises(bagging.PreservationError, match="No such file or directory.*khong-co.pdf"):
+        _store(tx, settings, [*originals, gone])
+    assert _leftovers(settings) == []
+
+
+def test_rolled_back_transaction_leaves_no_copy(tx, settings, demo, originals):
+    with pytest.raises(RuntimeError):
+        with tx() as session:
+            org = require_org(session, OFFICE)
+            store_package(session, settings, organization=org, name="hs-huy", external_identifier="hs-huy",
+                          source="dossier", source_id=1, payload=originals, actor="luutru", tag_files={})
+            assert _leftovers(settings) == [".lock-hs-huy", ".lock-hs-huy", ".tmp-hs-huy", ".tmp-hs-huy"]
+            raise RuntimeError("a later step of the hand-over failed")
+    assert _leftovers(settings) == []
 
 
 KILL_SCRIPT = """
 import os, sys
 from pathlib import Path
-import bagit
+from recordsys.config import load_settings
+from recordsys.core.services import require_org
+from recordsys.db import get_engine, get_session_factory, transaction_scope
 from recordsys.preservation import bagging
-real = bagit.make_bag
-def dying(*a, **k):
-    os._exit(9)  # killed while bagging, after the payload was copied
-bagit.make_bag = dying
-bagging.build_bag(Path(sys.argv[1]), "hs-bi-giet", [bagging.PayloadFile(Path(sys.argv[2]), "a.pdf")], {}, {})
+from recordsys.preservation.services import store_package
+
+settings = load_settings({"sqlalchemy.url": sys.argv[1], "recordsys.data_dir": sys.argv[2]})
+when = sys.argv[3]
+secondary = settings["preservation.locations"].split(";")[1].split("=", 1)[1]
+real_copy = bagging._copy_file
+def dying_copy(source, target):
+    if when == "copying" and str(target).startswith(secondary):
+        os._exit(9)  # killed while writing the second copy
+    real_copy(source, target)
+bagging._copy_file = dying_copy
+if when == "committed":
+    bagging.Staged.publish = lambda self: os._exit(9)  # killed right after the commit
+payload = [bagging.PayloadFile(Path(p), Path(p).name) for p in sys.argv[4:]]
+with transaction_scope(get_session_factory(get_engine(settings))) as session:
+    store_package(session, settings, organization=require_org(session, "000.00.01.H41"), name="hs-bi-giet",
+                  external_identifier="hs-bi-giet", source="dossier", source_id=1, payload=payload,
+                  tag_files={}, actor="luutru")
 """
 
 
-def test_kill_during_bagging_leaves_no_package(tmp_path, originals):
-    location = tmp_path / "kho"
-    location.mkdir()
-    done = subprocess.run([sys.executable, "-c", KILL_SCRIPT, str(location), str(originals[0].source)])
+@pytest.mark.parametrize("when", ["copying", "committed"])
+def test_kill_leaves_nothing_half_written_and_audit_recovers(tx, settings, demo, originals, when):
+    args = [settings["sqlalchemy.url"], settings["recordsys.data_dir"], when, *[str(o.source) for o in originals]]
+    done = subprocess.run([sys.executable, "-c", KILL_SCRIPT, *args])
     assert done.returncode == 9
-    assert not (location / "hs-bi-giet").exists() and list(location.glob(".tmp-*"))
-    assert bagging.sweep_temporary(location) == [".tmp-hs-bi-giet"]
-    assert list(location.iterdir()) == []
+    assert "hs-bi-giet" not in _leftovers(settings)  # never under its final name
+    with tx() as session:
+        recorded = session.scalar(select(func.count()).select_from(Package))
+    assert recorded == (1 if when == "committed" else 0)
+    code, rows = _audit(settings, "--all")  # the audit starts by recovering the locations
+    assert code == 0
+    if when == "committed":  # recorded: the staged copies are validated and published
+        assert _leftovers(settings) == ["hs-bi-giet", "hs-bi-giet"] and [r["ok"] for r in rows] == [True, True]
+    else:  # not recorded: removed, and the package can be stored again
+        assert _leftovers(settings) == [] and rows == []
+        _store(tx, settings, originals, name="hs-bi-giet")
+
+
+def test_recover_leaves_a_copy_being_written_alone(tmp_path, originals):
+    location = tmp_path / "kho"
+    staged, report = bagging.build_bag(location, "hs-dang-ghi", [bagging.PayloadFile(originals[0].source, "a.pdf")],
+                                       {}, {})
+    assert bagging.recover(location, lambda name: report.fingerprint) == []  # locked by this process
+    with pytest.raises(bagging.PreservationError, match="being written"):
+        bagging.stage_copy(staged.path, location, report.fingerprint, "hs-dang-ghi")
+    staged.publish()
+    assert sorted(p.name for p in location.iterdir()) == ["hs-dang-ghi"]
 
 
 def test_export_and_import(tx, settings, demo, originals, tmp_path):
