@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import hashlib
 import os
+import queue
 import re
 import stat
 import threading
@@ -21,7 +22,8 @@ from pathlib import Path
 from typing import Callable
 
 CHUNK = 1 << 20  # fits the L2 cache: hashing right after reading stays fast
-SPLIT_ABOVE = 256 << 20  # files this large hash each algorithm on its own thread
+LARGE = 256 << 20  # files this large are read on a thread of their own, each algorithm on its own
+LARGE_CHUNK = 4 << 20
 ALGORITHMS = {"md5": 32, "sha1": 40, "sha224": 56, "sha256": 64, "sha384": 96, "sha512": 128}
 SPECIAL_FILES = {".ds_store", "thumbs.db", "desktop.ini", ".spotlight-v100", ".trashes"}
 _DECLARATION = re.compile(r"^([^:\s][^:]*?):[ \t]?(.*)$")
@@ -242,12 +244,10 @@ _buffers = threading.local()
 
 
 def _hash_file(path: Path, algorithms: tuple[str, ...]) -> tuple[dict[str, str], int]:
-    """Every digest of one file in a single read. A large file with several algorithms hashes
-    each chunk with all of them at once, on one thread per algorithm (hashlib releases the GIL),
-    so a multi-gigabyte file is not limited to one core."""
+    """Every digest of one file in a single read."""
     hashers = {a: hashlib.new(a) for a in algorithms}
-    if len(hashers) > 1 and os.path.getsize(path) >= SPLIT_ABOVE:
-        return _hash_file_split(path, hashers)
+    if os.path.getsize(path) >= LARGE:
+        return _hash_large_file(path, hashers)
     size = 0
     buffer = getattr(_buffers, "buffer", None)
     if buffer is None:  # one buffer per thread, reused for every file it reads
@@ -262,16 +262,53 @@ def _hash_file(path: Path, algorithms: tuple[str, ...]) -> tuple[dict[str, str],
     return {a: h.hexdigest() for a, h in hashers.items()}, size
 
 
-def _hash_file_split(path: Path, hashers: dict) -> tuple[dict[str, str], int]:
+def _hash_large_file(path: Path, hashers: dict) -> tuple[dict[str, str], int]:
+    """A large file is read on a thread of its own into a few rotating buffers while this thread
+    hashes, and each further algorithm hashes the same chunk on another thread (hashlib releases
+    the GIL): a multi-gigabyte file, whose hashing cannot be split, then costs little more than its
+    slowest digest instead of reading plus every digest in turn."""
+    free: queue.Queue = queue.Queue()
+    full: queue.Queue = queue.Queue()
+    for _ in range(3):
+        free.put(bytearray(LARGE_CHUNK))
+    stop = threading.Event()
+
+    def read():
+        try:
+            with open(path, "rb", buffering=0) as fh:
+                while not stop.is_set():
+                    buffer = free.get()
+                    n = fh.readinto(buffer)
+                    full.put((buffer, n))
+                    if not n:
+                        return
+        except OSError as exc:
+            full.put((exc, 0))
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
     first, *others = hashers.values()
     size = 0
-    with ThreadPoolExecutor(max_workers=len(others)) as side, open(path, "rb", buffering=0) as fh:
-        while chunk := fh.read(CHUNK):
-            pending = [side.submit(h.update, chunk) for h in others]
-            first.update(chunk)
-            for future in pending:
-                future.result()
-            size += len(chunk)
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, len(others))) as side:
+            while True:
+                buffer, n = full.get()
+                if isinstance(buffer, OSError):
+                    raise buffer
+                if not n:
+                    break
+                chunk = memoryview(buffer)[:n]
+                pending = [side.submit(h.update, chunk) for h in others]
+                first.update(chunk)
+                for future in pending:
+                    future.result()
+                chunk.release()
+                size += n
+                free.put(buffer)
+    finally:
+        stop.set()
+        free.put(bytearray(0))  # wakes the reader if it waits for a buffer
+        reader.join()
     return {a: h.hexdigest() for a, h in hashers.items()}, size
 
 

@@ -112,21 +112,56 @@ def test_usage_errors(tmp_path):
     assert not_a_bag.exit_code == 1 and "bagit.txt is missing" in not_a_bag.output
 
 
-def test_large_file_with_two_algorithms_hashes_on_two_threads(tmp_path):
+def test_large_file_read_ahead_and_hashed_with_two_algorithms(tmp_path):
     from recordsys.preservation import bagcheck
 
     src = tmp_path / "lon"
     src.mkdir()
     big = src / "ban-ghi-hop.wav"
     with open(big, "wb") as fh:
-        fh.truncate(bagcheck.SPLIT_ABOVE + 12345)
+        fh.truncate(bagcheck.LARGE + 12345)
         fh.seek(1000)
         fh.write("Biên bản họp".encode())
     bagit.make_bag(str(src), checksums=["sha256", "sha512"])
     assert verify_bag(src).valid
     with open(src / "data" / "ban-ghi-hop.wav", "r+b") as fh:
-        fh.seek(bagcheck.SPLIT_ABOVE + 12000)
+        fh.seek(bagcheck.LARGE + 12000)
         fh.write(b"\1")
     errors = verify_bag(src).errors
     assert any("sha256 checksum does not match" in e for e in errors)
     assert any("sha512 checksum does not match" in e for e in errors)
+
+
+def test_large_file_that_fails_to_read_is_an_error_not_a_hang(tmp_path, monkeypatch):
+    from recordsys.preservation import bagcheck
+
+    src = tmp_path / "lon"
+    src.mkdir()
+    with open(src / "video.mp4", "wb") as fh:
+        fh.truncate(bagcheck.LARGE + 1)
+    bagit.make_bag(str(src), checksums=["sha256"])
+    monkeypatch.setattr(bagcheck, "LARGE_CHUNK", 64 << 20)
+    real_open = open
+
+    class FailingFile:
+        def __init__(self, fh):
+            self.fh, self.reads = fh, 0
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+        def readinto(self, buffer):
+            self.reads += 1
+            if self.reads == 3:
+                raise OSError(5, "Input/output error")
+            return self.fh.readinto(buffer)
+
+    def flaky_open(path, *args, **kwargs):
+        fh = real_open(path, *args, **kwargs)
+        return FailingFile(fh) if str(path).endswith("video.mp4") else fh
+
+    monkeypatch.setattr("builtins.open", flaky_open)
+    assert verify_bag(src).errors == ("data/video.mp4 cannot be read: Input/output error",)
