@@ -243,10 +243,10 @@ def _warn_lookalikes(state: _State, names) -> None:
 _buffers = threading.local()
 
 
-def _hash_file(path: Path, algorithms: tuple[str, ...]) -> tuple[dict[str, str], int]:
-    """Every digest of one file in a single read."""
+def _hash_file(path: Path, algorithms: tuple[str, ...], size_hint: int | None = None) -> tuple[dict[str, str], int]:
+    """Every digest of one file in a single read (``size_hint``: its size as already known)."""
     hashers = {a: hashlib.new(a) for a in algorithms}
-    if os.path.getsize(path) >= LARGE:
+    if (os.path.getsize(path) if size_hint is None else size_hint) >= LARGE:
         return _hash_large_file(path, hashers)
     size = 0
     buffer = getattr(_buffers, "buffer", None)
@@ -391,7 +391,7 @@ def _hash_all(root: Path, expected: dict, state: _State, processes: int, progres
     def one(item):
         name, digests = item
         try:
-            actual, size = _hash_file(root / name, tuple(sorted(digests)))
+            actual, size = _hash_file(root / name, tuple(sorted(digests)), sizes.get(name))
         except OSError as exc:
             return name, None, f"{name} cannot be read: {exc.strerror or exc}"
         return name, size, [a for a in digests if actual[a] != digests[a]]

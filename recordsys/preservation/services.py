@@ -89,7 +89,8 @@ def store_package(
     session.flush()
     audit.record(session, actor=actor, action="package.store", object_type="package", object_id=package.id,
                  organization_code=organization.code,
-                 payload={"name": name, "fingerprint": report.fingerprint, "copies": [location.name for location in locations]})
+                 payload={"name": name, "fingerprint": report.fingerprint,
+                          "copies": [location.name for location in locations]})
     return package
 
 
@@ -112,10 +113,11 @@ def recover_locations(session: Session, locations: list[StorageLocation]) -> lis
     """Finish or remove the staged copies killed processes left behind (see bagging.recover)."""
     done = []
     for location in locations:
-        recorded = {name: fingerprint for name, fingerprint in session.execute(
-            select(Package.name, Package.tagmanifest_sha256).join(PackageCopy)
-            .where(PackageCopy.location_id == location.id))}
-        for name, action in bagging.recover(Path(location.path), recorded.get):
+        def recorded(name: str, location_id: int = location.id) -> str | None:
+            return session.scalar(select(Package.tagmanifest_sha256).join(PackageCopy).where(
+                Package.name == name, PackageCopy.location_id == location_id))
+
+        for name, action in bagging.recover(Path(location.path), recorded):
             done.append(f"{location.name}: {name} {action}")
     return done
 
