@@ -10,6 +10,7 @@ copied in chunks (no size limit).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import fcntl
@@ -95,11 +96,9 @@ class Staged:
             except BlockingIOError:
                 os.close(self._fd)
                 raise PreservationError(f"Package {name} is being written to {location} by another process.") from None
-            try:
+            with contextlib.suppress(FileNotFoundError):
                 if os.stat(self._lock).st_ino == os.fstat(self._fd).st_ino:
                     break  # still the lock file: its previous holder did not remove it meanwhile
-            except FileNotFoundError:
-                pass
             os.close(self._fd)
 
     def publish(self) -> Path:
