@@ -204,7 +204,8 @@ def recover(location: Path, recorded_fingerprint: Callable[[str], str | None]) -
     package whose final copy is missing is validated and published ("published"); any other
     staged copy, and a damaged copy set aside during a repair, is removed ("removed"). Names still
     locked by a live process are left alone. Returns (name, what was done)."""
-    names = {p.name.split("-", 1)[1] for pattern in (".tmp-*", ".old-*", ".lock-*") for p in location.glob(pattern)}
+    with os.scandir(location) as entries:  # one listing, however many packages the location holds
+        names = {e.name.split("-", 1)[1] for e in entries if e.name.startswith((".tmp-", ".old-", ".lock-"))}
     done = []
     for name in sorted(names):
         try:
