@@ -271,12 +271,11 @@ def _hash_large_file(path: Path, hashers: dict) -> tuple[dict[str, str], int]:
     full: queue.Queue = queue.Queue()
     for _ in range(3):
         free.put(bytearray(LARGE_CHUNK))
-    stop = threading.Event()
 
-    def read():
+    def read():  # ends at the end of the file, or when handed the empty buffer below
         try:
             with open(path, "rb", buffering=0) as fh:
-                while not stop.is_set():
+                while True:
                     buffer = free.get()
                     n = fh.readinto(buffer)
                     full.put((buffer, n))
@@ -302,12 +301,10 @@ def _hash_large_file(path: Path, hashers: dict) -> tuple[dict[str, str], int]:
                 first.update(chunk)
                 for future in pending:
                     future.result()
-                chunk.release()
                 size += n
                 free.put(buffer)
     finally:
-        stop.set()
-        free.put(bytearray(0))  # wakes the reader if it waits for a buffer
+        free.put(bytearray(0))  # stops the reader if it still runs (after a failure here)
         reader.join()
     return {a: h.hexdigest() for a, h in hashers.items()}, size
 
