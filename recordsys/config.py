@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from recordsys.errors import DomainError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 #: environment variable -> setting name
@@ -39,8 +41,11 @@ DEFAULTS = {
 }
 
 
-class SettingsError(Exception):
+class SettingsError(DomainError):
     """A setting is missing or wrong; the message is one sentence a person can act on."""
+
+    code = "settings"
+    http_status = 500
 
 
 def load_settings(settings: dict | None = None, environ: dict | None = None) -> dict:
@@ -60,7 +65,9 @@ def load_settings(settings: dict | None = None, environ: dict | None = None) -> 
 
     data_dir = Path(merged["recordsys.data_dir"]).expanduser()
     merged["recordsys.data_dir"] = str(data_dir.resolve())
-    from sqlalchemy.engine import make_url  # here, not at the top: commands that need no database start faster
+    from sqlalchemy.engine import (
+        make_url,  # here, not at the top: commands that need no database start faster
+    )
     from sqlalchemy.exc import ArgumentError
 
     if not merged.get("sqlalchemy.url"):
@@ -125,13 +132,11 @@ def make_configurator(settings: dict):
     config.include("recordsys.i18n")
     config.include("recordsys.api")
     config.include("recordsys.web")
-    for domain in DOMAINS:
+    from recordsys.domains import includes
+
+    for domain in includes():  # the one list of domains: recordsys/domains.py
         config.include(domain)
     return config
-
-
-#: domain packages with an ``includeme`` (routes and services); added as domains land
-DOMAINS: list[str] = ["recordsys.search", "recordsys.ingest", "recordsys.dossiers", "recordsys.preservation"]
 
 
 def make_wsgi_app(settings: dict):

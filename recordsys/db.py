@@ -75,9 +75,9 @@ def check_database(engine: Engine, require_schema: bool = True) -> None:
             has_version = inspect(conn).has_table("alembic_version")
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-        raise SettingsError(
-            f"Cannot reach the database {engine.url.render_as_string(hide_password=True)}: {reason}."
-        ) from None
+        where = engine.url.render_as_string(hide_password=True)
+        raise SettingsError(f"Cannot reach the database {where}: {reason}.",
+                            message_vi=f"Không kết nối được cơ sở dữ liệu {where}: {reason}.") from None
     except SQLAlchemyError as exc:
         raise SettingsError(f"Database error at start-up: {exc}.") from None
     if require_schema and not has_version:

@@ -25,14 +25,11 @@ log = logging.getLogger(__name__)
 #: job kind -> handler(session_factory, settings, params, progress) returning a JSON-able result
 HANDLERS: dict[str, Callable] = {}
 
-#: modules that register handlers, imported by workers
-HANDLER_MODULES: list[str] = [
-    "recordsys.preservation.jobs",
-]
-
-
 def import_handlers() -> None:
-    for module in HANDLER_MODULES:
+    """Import every domain's ``jobs`` module (by convention), which registers its handlers."""
+    from recordsys.domains import job_modules
+
+    for module in job_modules():
         importlib.import_module(module)
 
 

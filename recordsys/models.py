@@ -4,17 +4,7 @@
 def import_all_models():
     import importlib
 
-    import recordsys.core.models  # noqa: F401
+    from recordsys.domains import model_modules
 
-    for module in MODEL_MODULES:
+    for module in model_modules():  # by convention: recordsys/<domain>/models.py
         importlib.import_module(module)
-
-
-#: model modules of the domains, added as they land
-MODEL_MODULES: list[str] = [
-    "recordsys.ingest.models",
-    "recordsys.search.models",
-    "recordsys.jobs",
-    "recordsys.preservation.models",
-    "recordsys.dossiers.models",
-]

@@ -4,9 +4,18 @@ from __future__ import annotations
 import json
 import logging
 
-from pyramid.httpexceptions import HTTPException, HTTPForbidden, HTTPFound, HTTPInternalServerError
+from pyramid.httpexceptions import (
+    HTTPException,
+    HTTPForbidden,
+    HTTPFound,
+    HTTPInternalServerError,
+)
 from pyramid.response import Response
-from pyramid.view import exception_view_config, forbidden_view_config, notfound_view_config
+from pyramid.view import (
+    exception_view_config,
+    forbidden_view_config,
+    notfound_view_config,
+)
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,11 @@ import recordsys
 from recordsys.api.openapi import build_openapi
 from recordsys.core import audit
 from recordsys.core.models import Organization
+from recordsys.services import IHealthCheck
 
 
 def search_health(request) -> dict:
-    return request.registry["search_backend"].health()
+    return request.find_service(IHealthCheck, name="search")()
 
 
 @view_config(route_name="api.health", renderer="json", request_method="GET",

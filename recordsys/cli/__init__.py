@@ -10,16 +10,9 @@ import sys
 
 import click
 
-from recordsys.cli.context import AppEnv, CommandError
-from recordsys.config import SettingsError
-
-#: sub-groups living in their domains: command name -> "module:attribute"
-DOMAIN_GROUPS = {
-    "ingest": "recordsys.ingest.cli:ingest",
-    "preservation": "recordsys.preservation.cli:preservation",
-    "search": "recordsys.search.cli:search",
-    "dossier": "recordsys.dossiers.cli:dossier",
-}
+from recordsys.cli.context import AppEnv
+from recordsys.domains import command_groups
+from recordsys.errors import DomainError
 
 CORE_COMMANDS = {
     "serve": "recordsys.cli.serve:serve",
@@ -30,7 +23,6 @@ CORE_COMMANDS = {
     "token": "recordsys.cli.admin:token",
     "audit": "recordsys.cli.audit:audit",
     "jobs": "recordsys.cli.jobs:jobs",
-    "storage": "recordsys.cli.storage:storage",
 }
 
 
@@ -43,37 +35,32 @@ class RecordsysGroup(click.Group):
     """Loads sub-commands on demand and turns known errors into one sentence (no traceback)."""
 
     def list_commands(self, ctx):
-        return sorted(CORE_COMMANDS) + sorted(
-            name for name, spec in DOMAIN_GROUPS.items() if _available(spec)
-        )
+        return sorted(CORE_COMMANDS) + sorted(command_groups())
 
     def get_command(self, ctx, name):
-        spec = CORE_COMMANDS.get(name) or DOMAIN_GROUPS.get(name)
-        if spec is None or not _available(spec):
-            return None
-        return _load(spec)
+        spec = CORE_COMMANDS.get(name) or command_groups().get(name)
+        return _load(spec) if spec else None
 
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (SettingsError, CommandError) as exc:
-            click.echo(f"Error: {exc}", err=True)
-            sys.exit(getattr(exc, "exit_code", 1))
-
-
-def _available(spec: str) -> bool:
-    module = spec.split(":")[0]
-    return importlib.util.find_spec(module) is not None
+        except DomainError as exc:
+            lang = getattr(ctx.obj, "lang", "vi")
+            prefix = f"{exc.field}: " if exc.field else ""
+            click.echo(f"{'Lỗi' if lang == 'vi' else 'Error'}: {prefix}{exc.localized(lang)}", err=True)
+            sys.exit(exc.exit_code)
 
 
 @click.group(cls=RecordsysGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--config", "config_path", envvar="RECORDSYS_CONFIG", type=click.Path(dir_okay=False),
               help="ini file with an [app:main] section (default: built-in settings + environment).")
+@click.option("--lang", type=click.Choice(["vi", "en"]), envvar="RECORDSYS_LANG", default="vi", show_default=True,
+              help="Language of messages (tiếng Việt by default).")
 @click.version_option(package_name="recordsys")
 @click.pass_context
-def main(ctx, config_path):
+def main(ctx, config_path, lang):
     """recordsys: hệ thống quản lý văn bản và hồ sơ lưu trữ điện tử.
 
     Archival records management for Vietnamese state agencies.
     """
-    ctx.obj = AppEnv(config_path)
+    ctx.obj = AppEnv(config_path, lang)

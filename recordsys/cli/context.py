@@ -1,4 +1,8 @@
-"""What every command shares: settings, the database and a transaction scope."""
+"""What every command shares: the application's registry (the one composition root, built by
+:func:`recordsys.config.make_configurator`), its services and a transaction scope.
+
+Nothing is built until a command asks for it, so ``recordsys --help`` stays fast.
+"""
 from __future__ import annotations
 
 import contextlib
@@ -9,19 +13,22 @@ from pathlib import Path
 import click
 
 from recordsys.config import SettingsError, load_settings
+from recordsys.errors import DomainError
 
 
-class CommandError(Exception):
-    """A failure to report as one sentence; ``exit_code`` is the process exit status."""
+class CommandError(DomainError):
+    """A command-line usage failure as one sentence; ``exit_code`` is the process exit status."""
 
-    def __init__(self, message: str, exit_code: int = 1):
-        super().__init__(message)
-        self.exit_code = exit_code
+    code = "command"
+
+    def __init__(self, message: str, exit_code: int = 1, message_vi: str | None = None):
+        super().__init__(message, message_vi=message_vi, exit_code=exit_code)
 
 
 class AppEnv:
-    def __init__(self, config_path: str | None = None):
+    def __init__(self, config_path: str | None = None, lang: str = "vi"):
         self.config_path = config_path
+        self.lang = lang
 
     @cached_property
     def settings(self) -> dict:
@@ -29,34 +36,51 @@ class AppEnv:
         if self.config_path:
             path = Path(self.config_path)
             if not path.is_file():
-                raise SettingsError(f"Config file {self.config_path} does not exist.")
+                raise SettingsError(f"Config file {self.config_path} does not exist.",
+                                    message_vi=f"Không có tệp cấu hình {self.config_path}.")
             from pyramid.paster import get_appsettings
 
             raw = dict(get_appsettings(str(path)))
         return load_settings(raw)
 
     @cached_property
-    def engine(self):
-        from recordsys.db import check_database, get_engine
+    def registry(self):
+        """The configured application registry (the same wiring as the web application)."""
+        from recordsys.config import make_configurator
 
-        engine = get_engine(self.settings)
+        config = make_configurator(self.settings)
+        config.commit()
+        return config.registry
+
+    def find_service(self, iface, name: str = ""):
+        from recordsys.services import find_service
+
+        return find_service(self.registry, iface, name)
+
+    @cached_property
+    def engine(self):
+        from recordsys.db import check_database
+
+        engine = self.registry["db_engine"]
         check_database(engine)
         return engine
 
     @cached_property
     def session_factory(self):
-        from recordsys.db import get_session_factory
-        from recordsys.search.outbox import install
+        self.engine  # noqa: B018 - checked once before the first transaction
+        return self.registry["dbsession_factory"]
 
-        factory = get_session_factory(self.engine)
-        install(factory, self.search_backend)  # index updates follow each committed change
-        return factory
-
-    @cached_property
+    @property
     def search_backend(self):
-        from recordsys.search.factory import make_backend
+        from recordsys.search.interfaces import ISearchBackend
 
-        return make_backend(self.settings)
+        return self.find_service(ISearchBackend)
+
+    @property
+    def storage(self):
+        from recordsys.storage import IFileStorage
+
+        return self.find_service(IFileStorage)
 
     @contextlib.contextmanager
     def transaction(self):

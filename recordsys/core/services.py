@@ -9,8 +9,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from recordsys.core import audit
-from recordsys.core.models import ApiToken, Organization, OrgLevel, Role, RoleAssignment, User
+from recordsys.core.models import (
+    ApiToken,
+    Organization,
+    OrgLevel,
+    Role,
+    RoleAssignment,
+    User,
+)
 from recordsys.core.security import new_token
+from recordsys.errors import DomainError
 
 _hasher = PasswordHasher()
 
@@ -19,12 +27,13 @@ ORGAN_CODE = re.compile(r"^[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9A-Z]{
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 
 
-class ValidationError(ValueError):
+class ValidationError(DomainError, ValueError):
     """Input that breaks a rule; ``field`` names the input, the message is a sentence."""
 
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+    code = "invalid"
+
+    def __init__(self, field: str, message: str, message_vi: str | None = None):
+        super().__init__(message, message_vi=message_vi, field=field)
 
 
 def check_organ_code(code: str) -> str:

@@ -42,7 +42,7 @@ def dossier():
 def create(env, org_code, year, plan_code, title, retention):
     """Open a dossier from the year's plan; prints its id."""
     from recordsys.core.services import ValidationError, require_org
-    from recordsys.dossiers.services import open_dossier
+    from recordsys.dossiers.building import open_dossier
 
     def work(session):
         try:
@@ -64,7 +64,8 @@ def create(env, org_code, year, plan_code, title, retention):
 @pass_env
 def add(env, dossier_id, document_ids):
     """Attach registered documents, in this order."""
-    from recordsys.dossiers.services import add_documents, get
+    from recordsys.dossiers.building import add_documents
+    from recordsys.dossiers.services import get
 
     ordinals = _run(env, lambda s: add_documents(s, get(s, dossier_id), list(document_ids), "cli"),
                     dossier_id, "add")
@@ -77,7 +78,8 @@ def add(env, dossier_id, document_ids):
 @pass_env
 def describe(env, dossier_id, pairs):
     """Set Circular 02 metadata fields; each invalid field is named with its rule."""
-    from recordsys.dossiers.services import get, set_fields
+    from recordsys.dossiers.building import set_fields
+    from recordsys.dossiers.services import get
 
     values = {}
     for pair in pairs:
@@ -96,7 +98,8 @@ def describe(env, dossier_id, pairs):
 @pass_env
 def waive(env, dossier_id, document_id, reason):
     """Accept a document that is not archival-ready, with a written reason."""
-    from recordsys.dossiers.services import get, waive as waive_document
+    from recordsys.dossiers.building import waive as waive_document
+    from recordsys.dossiers.services import get
 
     _run(env, lambda s: waive_document(s, get(s, dossier_id), document_id, reason, "cli"), dossier_id, "waive")
     click.echo("Waived.")
@@ -107,7 +110,8 @@ def waive(env, dossier_id, document_id, reason):
 @pass_env
 def close(env, dossier_id):
     """Close the dossier (exit 1 listing every missing or invalid field)."""
-    from recordsys.dossiers.services import close as close_dossier, get
+    from recordsys.dossiers.building import close as close_dossier
+    from recordsys.dossiers.services import get
 
     _run(env, lambda s: close_dossier(s, get(s, dossier_id), "cli"), dossier_id, "close")
     click.echo("Closed.")
@@ -121,8 +125,8 @@ def close(env, dossier_id):
 @pass_env
 def export(env, dossier_id, fmt, out_dir):
     """Export a dossier's metadata (Circular 02 fields) as XML or JSON, with its files."""
-    from recordsys.dossiers.services import export_files, export_json, export_xml, get
-    from recordsys.storage import storage_from_settings
+    from recordsys.dossiers.export import export_files, export_json, export_xml
+    from recordsys.dossiers.services import get
 
     def work(session):
         found = get(session, dossier_id)
@@ -131,7 +135,7 @@ def export(env, dossier_id, fmt, out_dir):
             return data, None
         out_dir.mkdir(parents=True, exist_ok=True)
         (out_dir / f"ho-so.{fmt}").write_bytes(data)
-        files = export_files(found, storage_from_settings(env.settings), out_dir / "van-ban")
+        files = export_files(found, env.storage, out_dir / "van-ban")
         return data, files
 
     data, files = _run(env, work)
@@ -150,12 +154,11 @@ def transfer(env, org_code, dossier_ids):
     import tempfile
 
     from recordsys.core.services import require_org
-    from recordsys.dossiers.services import create_transfer
-    from recordsys.storage import storage_from_settings
+    from recordsys.dossiers.transfer import create_transfer
 
     with tempfile.TemporaryDirectory() as tmp:
         batch_id = _run(env, lambda s: create_transfer(s, require_org(s, org_code), list(dossier_ids), "cli",
-                                                       storage_from_settings(env.settings), Path(tmp)).id)
+                                                       env.storage, Path(tmp)).id)
     click.echo(batch_id)
 
 
@@ -165,16 +168,16 @@ def transfer(env, org_code, dossier_ids):
 def accept(env, batch_id):
     """The archive accepts a hand-over: archival packages are built in every storage location."""
     from recordsys.dossiers.models import TransferBatch
-    from recordsys.dossiers.services import DossierError, accept_transfer
+    from recordsys.dossiers.services import DossierError
+    from recordsys.dossiers.transfer import accept_transfer
     from recordsys.preservation.bagging import PreservationError
-    from recordsys.storage import storage_from_settings
 
     def work(session):
         batch = session.get(TransferBatch, batch_id)
         if batch is None:
             raise DossierError(f"No transfer batch {batch_id}.")
         try:
-            return accept_transfer(session, env.settings, batch, "cli", storage_from_settings(env.settings))
+            return accept_transfer(session, env.settings, batch, "cli", env.storage)
         except PreservationError as exc:
             raise DossierError(str(exc)) from None
 
@@ -188,23 +191,18 @@ def accept(env, batch_id):
 @pass_env
 def list_dossiers(env, org_code, as_json):
     """Dossiers with their codes, status and due dates."""
-    from sqlalchemy import select
-
-    from recordsys.core.models import Organization
-    from recordsys.dossiers.models import Dossier
+    from recordsys.core.services import require_org
+    from recordsys.dossiers.services import dossier_row
+    from recordsys.dossiers.services import list_dossiers as dossiers_of
 
     with env.transaction() as session:
-        stmt = select(Dossier).order_by(Dossier.year, Dossier.code)
-        if org_code:
-            stmt = stmt.join(Organization).where(Organization.code == org_code)
-        for found in session.scalars(stmt):
-            row = {"id": found.id, "archival_code": found.archival_code, "title": found.title,
-                   "status": found.status, "documents": len(found.items),
-                   "due_date": found.due_date.isoformat() if found.due_date else None}
-            if as_json:
-                echo_json(row)
-            else:
-                click.echo(f"{row['id']:>5} {row['archival_code']:<28} {row['status']:<11} {row['title'][:70]}")
+        org_ids = {require_org(session, org_code).id} if org_code else None
+        rows = [dossier_row(found) for found in dossiers_of(session, organization_ids=org_ids)]
+    for row in rows:
+        if as_json:
+            echo_json(row)
+        else:
+            click.echo(f"{row['id']:>5} {row['archival_code']:<28} {row['status']:<11} {row['title'][:70]}")
 
 
 @dossier.command("sign-handover")
@@ -217,39 +215,15 @@ def list_dossiers(env, org_code, as_json):
 @pass_env
 def sign_handover(env, batch_id, side, key_path, cert_path, chain):
     """Sign the hand-over record as the giving or the receiving side (PAdES, pyHanko)."""
-    import tempfile
-
     from pyhanko.sign import signers
 
-    from recordsys.dossiers import handover
-    from recordsys.dossiers.models import TransferBatch
-    from recordsys.dossiers.services import DossierError
-    from recordsys.ingest.registration import stored_file
-    from recordsys.storage import storage_from_settings
+    from recordsys.dossiers.transfer import sign_handover as sign
 
-    storage = storage_from_settings(env.settings)
     signer = signers.SimpleSigner.load(key_path, cert_path, ca_chain_files=list(chain))
     if signer is None:
-        raise CommandError("The key or certificate could not be read.")
-
-    def work(session):
-        batch = session.get(TransferBatch, batch_id)
-        if batch is None or not batch.record_sha256:
-            raise DossierError(f"No hand-over record for batch {batch_id}.")
-        field = handover.SIGNATURE_FIELDS[0 if side == "giver" else 1]
-        with tempfile.TemporaryDirectory() as tmp:
-            signed = handover.sign(storage.path(batch.record_sha256), Path(tmp) / "signed.pdf", signer, field,
-                                   "Bên giao" if side == "giver" else "Bên nhận")
-            blob = storage.put(signed)
-        stored_file(session, blob)
-        from recordsys.core import audit
-
-        audit.record(session, actor="cli", action="transfer.sign", object_type="transfer_batch", object_id=batch.id,
-                     payload={"side": side, "before": batch.record_sha256, "after": blob.sha256})
-        batch.record_sha256 = blob.sha256
-        return blob.sha256
-
-    click.echo(_run(env, work))
+        raise CommandError("The key or certificate could not be read.",
+                           message_vi="Không đọc được khóa hoặc chứng thư số.")
+    click.echo(_run(env, lambda session: sign(session, env.storage, batch_id, side, signer, "cli")))
 
 
 @dossier.command()
@@ -258,7 +232,8 @@ def sign_handover(env, batch_id, side, key_path, cert_path, chain):
 @pass_env
 def reorder(env, dossier_id, document_ids):
     """Put the dossier's documents in this order (every document, once)."""
-    from recordsys.dossiers.services import get, reorder as reorder_documents
+    from recordsys.dossiers.building import reorder as reorder_documents
+    from recordsys.dossiers.services import get
 
     _run(env, lambda s: reorder_documents(s, get(s, dossier_id), list(document_ids), "cli"), dossier_id, "reorder")
     click.echo("Reordered.")
@@ -270,7 +245,8 @@ def reorder(env, dossier_id, document_ids):
 @pass_env
 def hold(env, dossier_id, reason):
     """Put a legal hold on a dossier (blocks disposition), or release it."""
-    from recordsys.dossiers.services import get, set_legal_hold
+    from recordsys.dossiers.building import set_legal_hold
+    from recordsys.dossiers.services import get
 
     _run(env, lambda s: set_legal_hold(s, get(s, dossier_id), reason, "cli"))
     click.echo("Held." if reason else "Released.")
@@ -288,7 +264,7 @@ def disposition():
 def propose(env, org_code, today):
     """List the agency's expired dossiers (never permanent ones, never those on legal hold)."""
     from recordsys.core.services import require_org
-    from recordsys.dossiers.services import propose_disposition
+    from recordsys.dossiers.disposition import propose_disposition
 
     when = today.date() if today else dt.date.today()
     batch_id, ids = _run(env, lambda s: (lambda b: (b.id, list(b.dossier_ids)))(
@@ -308,8 +284,9 @@ def step(env, batch_id, action, username, note):
     from sqlalchemy import select
 
     from recordsys.core.models import User
+    from recordsys.dossiers.disposition import disposition_action
     from recordsys.dossiers.models import DispositionBatch
-    from recordsys.dossiers.services import DossierError, disposition_action
+    from recordsys.dossiers.services import DossierError
 
     def work(session):
         batch = session.get(DispositionBatch, batch_id)
@@ -339,7 +316,7 @@ def plan_group():
 def plan_add(env, org_code, year, code, title, retention, unit, person):
     """Add a line to the year's plan."""
     from recordsys.core.services import require_org
-    from recordsys.dossiers.services import add_plan_entry
+    from recordsys.dossiers.building import add_plan_entry
 
     _run(env, lambda s: add_plan_entry(s, organization=require_org(s, org_code), year=year, code=code, title=title,
                                        retention=retention, actor="cli", responsible_unit=unit,
@@ -355,7 +332,7 @@ def plan_add(env, org_code, year, code, title, retention, unit, person):
 def plan_list(env, org_code, year, as_json):
     """The year's plan, with the dossier opened from each line."""
     from recordsys.core.services import require_org
-    from recordsys.dossiers.services import plan
+    from recordsys.dossiers.building import plan
 
     def work(session):
         return [{"code": e.code, "title": e.title, "retention": e.retention, "unit": e.responsible_unit,

@@ -7,6 +7,8 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
+from recordsys.errors import DomainError
+
 FONT_PATHS = (
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
     "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
@@ -14,8 +16,10 @@ FONT_PATHS = (
 SIGNATURE_FIELDS = ("BenGiao", "BenNhan")  # the side handing over, the side receiving
 
 
-class HandoverError(Exception):
+class HandoverError(DomainError):
     """The record cannot be made or signed (missing fonts, unknown field); one sentence."""
+
+    code = "handover"
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,13 @@ def render(record: HandoverRecord, target: Path) -> Path:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import (
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
 
     _fonts()
     normal = ParagraphStyle("n", fontName="DejaVu", fontSize=10, leading=13)

@@ -6,12 +6,17 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from recordsys.errors import DomainError
+
 _NOTATION = re.compile(r"^[0-9A-Za-zĐđ][0-9A-Za-zĐđ.\-/]{0,19}$")
 _DOSSIER_CODE = re.compile(r"^(?P<organ>.+?)\.(?P<year>\d{4})\.(?P<notation>.+)$")
 
 
-class RuleError(ValueError):
+class RuleError(DomainError, ValueError):
     """A rule was broken; the message says which, in English (the views translate)."""
+
+    code = "rule"
+    http_status = 409
 
 
 # archival codes (mã hồ sơ, mã định danh văn bản) --------------------------------------------------

@@ -9,9 +9,10 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from recordsys import metadata
-from recordsys.dossiers import services
+from recordsys.dossiers import building, disposition, services, transfer
 from recordsys.dossiers.models import Dossier
 from recordsys.ingest.models import Document
+from recordsys.storage import IFileStorage
 
 
 def _dossier(request) -> Dossier:
@@ -31,10 +32,9 @@ def _messages(exc: services.DossierError, lang: str) -> list[str]:
 @view_config(route_name="dossiers", renderer="dossiers.jinja2", request_method="GET", permission="dossier.read")
 def dossier_list(request):
     year = int(request.params["year"]) if request.params.get("year", "").isdigit() else dt.date.today().year
-    rows = request.dbsession.scalars(select(Dossier).where(
-        Dossier.organization_id == request.context.organization.id, Dossier.year == year).order_by(Dossier.code)).all()
+    rows = services.list_dossiers(request.dbsession, organization_ids={request.context.organization.id}, year=year)
     return {"dossiers": rows, "year": year, "errors": [], "retention": metadata.load().codes("retention"),
-            "plan": services.plan(request.dbsession, request.context.organization, year)}
+            "plan": building.plan(request.dbsession, request.context.organization, year)}
 
 
 @view_config(route_name="dossiers", renderer="dossiers.jinja2", request_method="POST", permission="dossier.manage")
@@ -43,7 +43,7 @@ def dossier_create(request):
     year = int(request.POST["year"]) if request.POST.get("year", "").isdigit() else dt.date.today().year
     try:
         if request.POST.get("plan_only"):
-            services.add_plan_entry(request.dbsession, organization=request.context.organization, year=year,
+            building.add_plan_entry(request.dbsession, organization=request.context.organization, year=year,
                                     code=request.POST.get("plan_code", "").strip(),
                                     title=request.POST.get("title", ""), retention=request.POST.get("retention", ""),
                                     actor=request.user.username,
@@ -51,7 +51,7 @@ def dossier_create(request):
                                     responsible_person=request.POST.get("responsible_person") or None)
             return HTTPSeeOther(request.route_url("dossiers", org=request.context.organization.code,
                                                   _query={"year": year}))
-        made = services.open_dossier(request.dbsession, organization=request.context.organization, year=year,
+        made = building.open_dossier(request.dbsession, organization=request.context.organization, year=year,
                                      plan_code=request.POST.get("plan_code", "").strip(),
                                      title=request.POST.get("title", ""), retention=request.POST.get("retention", ""),
                                      actor=request.user.username)
@@ -84,11 +84,11 @@ def dossier_fields(request):
     try:
         add = [int(x) for x in request.POST.getall("add") if x.isdigit()]
         if add:
-            services.add_documents(request.dbsession, dossier, add, request.user.username)
+            building.add_documents(request.dbsession, dossier, add, request.user.username)
         values = {f.element: request.POST[f.element] for f in metadata.load().dossier
                   if not f.computed and f.element in request.POST}
         if values:
-            services.set_fields(request.dbsession, dossier, values, request.user.username)
+            building.set_fields(request.dbsession, dossier, values, request.user.username)
     except services.DossierError as exc:
         return _refused(request, dossier, "edit", exc)
     return HTTPSeeOther(request.route_url("dossier", org=request.context.organization.code, id=dossier.id))
@@ -98,7 +98,7 @@ def dossier_fields(request):
 def dossier_close(request):
     dossier = _dossier(request)
     try:
-        services.close(request.dbsession, dossier, request.user.username)
+        building.close(request.dbsession, dossier, request.user.username)
     except services.DossierError as exc:
         return _refused(request, dossier, "close", exc)
     return HTTPSeeOther(request.route_url("dossier", org=request.context.organization.code, id=dossier.id))
@@ -119,11 +119,8 @@ def _refused(request, dossier, attempted, exc):
 @view_config(route_name="api.dossiers", renderer="json", request_method="GET", permission="dossier.read")
 def api_dossiers(request):
     """Dossiers of one agency with their archival codes and status."""
-    rows = request.dbsession.scalars(select(Dossier).where(
-        Dossier.organization_id == request.context.organization.id).order_by(Dossier.year, Dossier.code)).all()
-    return {"dossiers": [{"id": d.id, "archival_code": d.archival_code, "title": d.title, "status": d.status,
-                          "retention": d.retention, "documents": len(d.items),
-                          "due_date": d.due_date.isoformat() if d.due_date else None} for d in rows]}
+    rows = services.list_dossiers(request.dbsession, organization_ids={request.context.organization.id})
+    return {"dossiers": [services.dossier_row(d) for d in rows]}
 
 
 @view_config(route_name="api.dossiers", renderer="json", request_method="POST", permission="dossier.manage")
@@ -136,7 +133,7 @@ def api_create_dossier(request):
     body = json_body(request)
     try:
         year = int(body.get("year") or dt.date.today().year)
-        made = services.open_dossier(request.dbsession, organization=request.context.organization, year=year,
+        made = building.open_dossier(request.dbsession, organization=request.context.organization, year=year,
                                      plan_code=str(body.get("plan_code", "")), title=str(body.get("title", "")),
                                      retention=str(body.get("retention", "")), actor=request.user.username)
     except (services.DossierError, ValueError) as exc:
@@ -153,7 +150,7 @@ def dossier_reorder(request):
     dossier = _dossier(request)
     order = [int(x) for x in request.POST.get("order", "").split(",") if x.strip().isdigit()]
     try:
-        services.reorder(request.dbsession, dossier, order, request.user.username)
+        building.reorder(request.dbsession, dossier, order, request.user.username)
     except services.DossierError as exc:
         return _refused(request, dossier, "reorder", exc)
     return HTTPSeeOther(request.route_url("dossier", org=request.context.organization.code, id=dossier.id))
@@ -197,14 +194,13 @@ def transfer_create(request):
     import tempfile
     from pathlib import Path
 
-    from recordsys.storage import storage_from_settings
 
     ids = [int(x) for x in request.POST.getall("dossier") if x.isdigit()]
 
     def work():
         with tempfile.TemporaryDirectory() as tmp:
-            services.create_transfer(request.dbsession, request.context.organization, ids, request.user.username,
-                                     storage_from_settings(request.registry.settings), Path(tmp))
+            transfer.create_transfer(request.dbsession, request.context.organization, ids, request.user.username,
+                                     request.find_service(IFileStorage), Path(tmp))
     return _act(request, work)
 
 
@@ -213,7 +209,6 @@ def transfer_create(request):
 def transfer_accept(request):
     from recordsys.dossiers.models import TransferBatch
     from recordsys.preservation.bagging import PreservationError
-    from recordsys.storage import storage_from_settings
 
     batch = request.dbsession.get(TransferBatch, int(request.matchdict["id"]))
     if batch is None or batch.organization_id != request.context.organization.id:
@@ -221,8 +216,8 @@ def transfer_accept(request):
 
     def work():
         try:
-            services.accept_transfer(request.dbsession, request.registry.settings, batch, request.user.username,
-                                     storage_from_settings(request.registry.settings))
+            transfer.accept_transfer(request.dbsession, request.registry.settings, batch, request.user.username,
+                                     request.find_service(IFileStorage))
         except PreservationError as exc:
             raise services.DossierError(str(exc)) from None
     return _act(request, work)
@@ -230,7 +225,7 @@ def transfer_accept(request):
 
 @view_config(route_name="disposition", renderer="archive.jinja2", request_method="POST", permission="dossier.close")
 def disposition_propose(request):
-    return _act(request, lambda: services.propose_disposition(
+    return _act(request, lambda: disposition.propose_disposition(
         request.dbsession, request.context.organization, dt.date.today(), request.user.username))
 
 
@@ -244,6 +239,6 @@ def disposition_step(request):
     if batch is None or batch.organization_id != request.context.organization.id:
         raise HTTPNotFound("No such disposition list.")
     roles = {a.role.value for a in request.user.roles if a.organization_id == batch.organization_id}
-    return _act(request, lambda: services.disposition_action(
+    return _act(request, lambda: disposition.disposition_action(
         request.dbsession, batch, request.POST.get("action", ""), roles, request.user.username,
         request.POST.get("note", "")))

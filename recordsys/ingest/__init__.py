@@ -2,7 +2,12 @@
 
 
 def includeme(config):
+    import recordsys.ingest.indexing  # noqa: F401  (registers the documents' search projection)
+    from recordsys.ingest.interfaces import IDocumentChecker
+    from recordsys.ingest.services import DocumentChecker
     from recordsys.web import add_navigation
+
+    config.register_service(DocumentChecker(config.get_settings()), IDocumentChecker)
 
     org = "recordsys.core.security.organization_factory"
     config.add_route("intake", "/orgs/{org}/intake", factory=org)

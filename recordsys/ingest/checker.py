@@ -16,7 +16,13 @@ from typing import Callable, Iterable, Iterator
 from recordsys.ingest import signatures
 from recordsys.ingest.extract import Extracted, Unreadable, extract
 from recordsys.ingest.messages import reason_text, sentence
-from recordsys.ingest.pdfa import NOT_DECLARED, PdfaVerdict, VeraPdf, VeraPdfMissing, parse_report
+from recordsys.ingest.pdfa import (
+    NOT_DECLARED,
+    PdfaVerdict,
+    VeraPdf,
+    VeraPdfMissing,
+    parse_report,
+)
 from recordsys.ingest.policy import AcceptancePolicy, Reason, decide
 
 DEFAULT_MAX_SIZE = 200 * 1024 * 1024

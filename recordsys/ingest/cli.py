@@ -3,47 +3,26 @@ from __future__ import annotations
 
 import io
 import json
-import logging
 import sys
 import tempfile
 from pathlib import Path
 
 import click
 
-from recordsys.cli.context import CommandError, echo_json, pass_env
+from recordsys.cli.context import echo_json, pass_env
 
 DIRECTIONS = ("incoming", "outgoing", "internal")
 
 
-def quiet_pyhanko() -> None:
-    # pyHanko logs every failed path search with a traceback; the verdict already says it in words.
-    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
-    logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
+def _checker(env):
+    from recordsys.ingest.interfaces import IDocumentChecker
 
-
-def make_context(settings: dict, trust_roots=(), lang="vi", direction="incoming", policy=None):
-    from recordsys.ingest.checker import CheckContext
-    from recordsys.ingest.pdfa import VeraPdf
-    from recordsys.ingest.policy import AcceptancePolicy
-    from recordsys.ingest.signatures import load_trust_roots
-
-    anchors = Path(settings["recordsys.metadata_dir"]) / "trust"
-    try:
-        roots = load_trust_roots([anchors, *trust_roots] if anchors.is_dir() else list(trust_roots))
-    except (FileNotFoundError, ValueError) as exc:
-        raise CommandError(f"Cannot load the trust roots: {exc}.", exit_code=2) from None
-    verapdf = VeraPdf(settings["verapdf.home"])
-    if not verapdf.available():
-        raise CommandError(f"veraPDF is not installed in {settings['verapdf.home']}: run scripts/install-verapdf.")
-    return CheckContext(trust_roots=roots, verapdf=verapdf, policy=policy or AcceptancePolicy(),
-                        direction=direction, lang=lang,
-                        allow_fetching=str(settings.get("ingest.allow_fetching", "false")).lower() == "true")
+    return env.find_service(IDocumentChecker)
 
 
 @click.group()
 def ingest():
     """Intake of documents (tiếp nhận văn bản): check, register, scan."""
-    quiet_pyhanko()
 
 
 @ingest.command()
@@ -56,15 +35,14 @@ def ingest():
 @pass_env
 def check(env, files, as_json, trust_roots, lang, direction):
     """Check signatures and PDF/A of FILES; exit 0 when all are accepted, 1 when any is refused."""
-    from recordsys.ingest.checker import check_files
-
-    ctx = make_context(env.settings, trust_roots, lang, direction)
+    checker = _checker(env)
     refused = 0
     show_bar = not as_json and len(files) > 3
     with click.progressbar(length=len(files), label="Kiểm tra" if lang == "vi" else "Checking",
                            file=sys.stderr if show_bar else io.StringIO()) as bar:
         rows = []
-        for verdict in check_files(files, ctx, progress=lambda _p: bar.update(1)):
+        for verdict in checker.check(files, direction, lang, trust_roots=trust_roots,
+                                     progress=lambda _p: bar.update(1)):
             refused += not verdict.accepted
             if as_json:
                 echo_json(verdict.to_dict())
@@ -102,35 +80,18 @@ def _load_metadata(value: str | None) -> dict:
 def register_one(env, path: Path, org_code: str, direction: str, metadata: dict, trust_roots=(), lang="vi",
                  actor="cli"):
     """Check then register (or quarantine) one file; returns (RegistrationResult, FileVerdict)."""
-    from recordsys.core.services import ValidationError, require_org
-    from recordsys.ingest.checker import check_files
+    from recordsys.core.services import require_org
     from recordsys.ingest.policy import AcceptancePolicy
     from recordsys.ingest.registration import register_checked_file
-    from recordsys.storage import storage_from_settings
 
     with env.transaction() as session:
-        try:
-            org = require_org(session, org_code)
-        except ValidationError as exc:
-            raise CommandError(str(exc)) from None
-        policy = AcceptancePolicy.from_settings((org.settings or {}).get("ingest"))
-    ctx = make_context(env.settings, trust_roots, lang, direction, policy)
-    verdict = next(check_files([path], ctx))
-    storage = storage_from_settings(env.settings)
-    try:
-        with env.transaction() as session:
-            org = require_org(session, org_code)
-            extracted = verdict.extracted.to_dict() if verdict.extracted else {}
-            if verdict.accepted:
-                from recordsys.ingest.extract import extract_text
-
-                extracted["text"] = extract_text(path)
-            result = register_checked_file(
-                session, storage=storage, path=path, verdict=verdict.to_dict(), organization=org,
-                direction=direction, actor=actor, metadata=metadata, flags=list(verdict.flags),
-                extracted=extracted)
-    except ValidationError as exc:
-        raise CommandError(f"{exc.field}: {exc}") from None
+        policy = AcceptancePolicy.from_settings((require_org(session, org_code).settings or {}).get("ingest"))
+    [verdict] = _checker(env).check([path], direction, lang, policy, trust_roots)
+    with env.transaction() as session:
+        result = register_checked_file(
+            session, storage=env.storage, path=path, verdict=verdict.to_dict(),
+            organization=require_org(session, org_code), direction=direction, actor=actor, metadata=metadata,
+            flags=list(verdict.flags), extracted=verdict.extracted.to_dict() if verdict.extracted else {})
     return result, verdict
 
 
@@ -178,15 +139,12 @@ def scan(env, file, org_code, direction, metadata, lang, output, as_json):
     """OCR a scanned PDF or TIFF into a searchable PDF/A-2b (Vietnamese), then check and register it."""
     import shutil
 
-    from recordsys.ingest.scan import ScanError, to_searchable_pdfa
+    from recordsys.ingest.scan import to_searchable_pdfa
 
     meta = _load_metadata(metadata)
     with tempfile.TemporaryDirectory(prefix="recordsys-scan-") as tmp:
         target = Path(tmp) / (file.stem + ".pdf")
-        try:
-            scanned = to_searchable_pdfa(file, target)
-        except ScanError as exc:
-            raise CommandError(str(exc)) from None
+        scanned = to_searchable_pdfa(file, target)
         for warning in scanned.warnings:
             click.echo(f"warning: {warning}", err=True)
         meta.setdefault("delivery_mode", "electronic_and_paper")

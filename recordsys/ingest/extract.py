@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from recordsys.errors import DomainError
+
 MAX_TEXT_PAGES = 50
 MAX_TEXT_CHARS = 200_000
 
 
-class Unreadable(Exception):
+class Unreadable(DomainError):
     """The file is not a PDF we can read; the message says why."""
+
+    code = "unreadable"
 
 
 @dataclass(frozen=True)

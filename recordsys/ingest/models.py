@@ -1,27 +1,23 @@
-"""Stored files, registers, registered documents and quarantined (refused) files."""
+"""Registers, registered documents and quarantined (refused) files."""
 from __future__ import annotations
 
 import datetime as dt
 
 from sqlalchemy import (
-    JSON, BigInteger, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint,
+    JSON,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recordsys.core.models import Organization, utcnow
 from recordsys.db import Base
-
-
-class StoredFile(Base):
-    """A file in the content-addressed store; many documents may share one."""
-
-    __tablename__ = "stored_files"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    sha256: Mapped[str] = mapped_column(String(64), unique=True)
-    size: Mapped[int] = mapped_column(BigInteger)
-    media_type: Mapped[str] = mapped_column(String(100), default="application/pdf")
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+from recordsys.storage.models import StoredFile
 
 
 class Register(Base):

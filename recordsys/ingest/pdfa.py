@@ -11,12 +11,16 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from recordsys.errors import ComponentMissing
+
 MAIN_CLASS = "org.verapdf.apps.GreenfieldCliWrapper"
 _PROFILE = re.compile(r"PDF/A-(\d)([ABU])", re.I)
 
 
-class VeraPdfMissing(Exception):
+class VeraPdfMissing(ComponentMissing):
     """veraPDF is not installed; the message says how to install it."""
+
+    code = "verapdf-missing"
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,9 +21,11 @@ from recordsys import metadata as archival_metadata
 from recordsys.core import audit
 from recordsys.core.models import Organization
 from recordsys.core.services import ValidationError
-from recordsys.ingest.models import Document, QuarantinedFile, Register, StoredFile
+from recordsys.ingest.models import Document, QuarantinedFile, Register
 from recordsys.ingest.numbering import parse_number_and_symbol, register_kind
-from recordsys.storage import Blob, FileStorage
+from recordsys.search.outbox import enqueue as enqueue_index_update
+from recordsys.storage import IFileStorage
+from recordsys.storage.models import stored_file
 
 DELIVERY_MODES = ("electronic", "electronic_and_paper")  # điện tử / điện tử kèm bản giấy
 URGENCY = ("khan", "thuong_khan", "hoa_toc")  # Khẩn, Thượng khẩn, Hỏa tốc
@@ -97,20 +99,10 @@ def next_number(session: Session, organization: Organization, kind: str, year: i
     return session.get(Register, row.id), row.last_number
 
 
-def stored_file(session: Session, blob: Blob) -> StoredFile:
-    existing = session.scalar(select(StoredFile).where(StoredFile.sha256 == blob.sha256))
-    if existing:
-        return existing
-    row = StoredFile(sha256=blob.sha256, size=blob.size)
-    session.add(row)
-    session.flush()
-    return row
-
-
 def register_checked_file(
     session: Session,
     *,
-    storage: FileStorage,
+    storage: IFileStorage,
     path: Path,
     verdict: dict,
     organization: Organization,
@@ -148,6 +140,11 @@ def register_checked_file(
         return RegistrationResult(False, organization.code, kind, today.year, quarantine_id=quarantined.id,
                                   reasons=quarantined.reasons)
 
+    text = extracted.get("text")
+    if text is None:  # the words of the body, so that the document is found by them (web, CLI, exchange)
+        from recordsys.ingest.extract import extract_text
+
+        text = extract_text(Path(path))
     register, number = next_number(session, organization, kind, today.year)
     signers = [s.get("signer") for s in verdict.get("signature", {}).get("signatures", []) if s.get("signer")]
     pdfa = verdict.get("pdfa") or {}
@@ -157,7 +154,7 @@ def register_checked_file(
         signature_status=verdict.get("signature", {}).get("status", "unsigned"),
         pdfa_compliant=pdfa.get("compliant"), pdfa_flavour=pdfa.get("flavour"),
         flags=list(flags or []), verdict=verdict, page_count=extracted.get("page_count"),
-        extracted_text=extracted.get("text"), registered_by=actor,
+        extracted_text=text, registered_by=actor,
         extra={k: v for k, v in meta.items() if k not in _COLUMNS},
         **{k: meta.get(k) for k in _COLUMNS},
     )
@@ -169,8 +166,6 @@ def register_checked_file(
                  object_id=document.id, organization_code=organization.code,
                  payload={"register": kind, "year": today.year, "number": number, "sha256": blob.sha256,
                           "subject": document.subject, "flags": document.flags})
-    from recordsys.search.outbox import enqueue
-
-    enqueue(session, "document", document.id)
+    enqueue_index_update(session, "document", document.id)
     return RegistrationResult(True, organization.code, kind, today.year, number=number,
                               document_id=document.id, flags=document.flags, reasons=list(verdict.get("reasons", [])))

@@ -12,12 +12,16 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from recordsys.errors import DomainError
+
 IMAGE_SUFFIXES = {".tif", ".tiff", ".png", ".jpg", ".jpeg"}
 MIN_DPI = 200  # Circular 02/2019: digitised paper at 200 dpi at least
 
 
-class ScanError(Exception):
+class ScanError(DomainError):
     """The scan could not be converted; the message says why and what to do."""
+
+    code = "scan"
 
 
 @dataclass(frozen=True)

@@ -14,34 +14,26 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from recordsys.api.openapi import query_parameters
+from recordsys.ingest.interfaces import IDocumentChecker
 from recordsys.ingest.models import Document
+from recordsys.storage import IFileStorage
 
 MAX_FILES = 50
 
 
-def _context(request, direction):
-    from recordsys.ingest.cli import make_context, quiet_pyhanko
-    from recordsys.ingest.policy import AcceptancePolicy
-
-    quiet_pyhanko()
-    org = request.context.organization
-    policy = AcceptancePolicy.from_settings((org.settings or {}).get("ingest"))
-    return make_context(request.registry.settings, lang=request.locale_name, direction=direction, policy=policy)
-
-
 def _check_stored(request, items, direction):
     """Check files already in the store: [(sha256, name)] -> verdicts, one veraPDF batch."""
-    from recordsys.ingest.checker import check_files
-    from recordsys.storage import storage_from_settings
+    from recordsys.ingest.policy import AcceptancePolicy
 
-    storage = storage_from_settings(request.registry.settings)
+    storage = request.find_service(IFileStorage)
+    policy = AcceptancePolicy.from_settings((request.context.organization.settings or {}).get("ingest"))
     with tempfile.TemporaryDirectory(prefix="recordsys-intake-") as tmp:
         paths = []
         for i, (sha256, name) in enumerate(items):
             path = Path(tmp) / f"{i:03d}-{Path(name).name}"
             path.symlink_to(storage.path(sha256))
             paths.append(path)
-        return list(check_files(paths, _context(request, direction)))
+        return list(request.find_service(IDocumentChecker).check(paths, direction, request.locale_name, policy))
 
 
 @view_config(route_name="intake", renderer="intake.jinja2", request_method="GET", permission="document.register")
@@ -51,15 +43,13 @@ def intake_form(request):
 
 @view_config(route_name="intake", renderer="intake.jinja2", request_method="POST", permission="document.register")
 def intake_check(request):
-    from recordsys.storage import storage_from_settings
-
     direction = request.POST.get("direction", "incoming")
     if direction not in ("incoming", "outgoing", "internal"):
         raise HTTPBadRequest("Unknown direction.")
     uploads = [f for f in request.POST.getall("files") if hasattr(f, "file")][:MAX_FILES]
     if not uploads:
         return {"verdicts": [], "direction": direction, "error": "no_files"}
-    storage = storage_from_settings(request.registry.settings)
+    storage = request.find_service(IFileStorage)
     items = []
     with tempfile.TemporaryDirectory(prefix="recordsys-upload-") as tmp:
         for i, upload in enumerate(uploads):
@@ -79,11 +69,10 @@ def intake_register(request):
     """Register (accept) or refuse one checked file; the verdict is computed again first."""
     from recordsys.core.services import ValidationError
     from recordsys.ingest.registration import register_checked_file
-    from recordsys.storage import storage_from_settings
 
     sha256, name = request.POST.get("sha256", ""), request.POST.get("name", "tep.pdf")[:200]
     direction, decision = request.POST.get("direction", "incoming"), request.POST.get("decision")
-    storage = storage_from_settings(request.registry.settings)
+    storage = request.find_service(IFileStorage)
     if decision not in ("accept", "refuse") or direction not in ("incoming", "outgoing", "internal") \
             or len(sha256) != 64 or not storage.exists(sha256):
         raise HTTPBadRequest("Unknown file or decision; upload the file again.")

@@ -22,14 +22,17 @@ from typing import Callable
 
 import bagit
 
+from recordsys.errors import DomainError
 from recordsys.preservation.bagcheck import BagReport, verify_bag
 
 CHUNK = 8 << 20
 CHECKSUMS = ["sha256", "sha512"]
 
 
-class PreservationError(Exception):
+class PreservationError(DomainError):
     """A package could not be built, copied or repaired; the message is a sentence."""
+
+    code = "preservation"
 
 
 @dataclass(frozen=True)

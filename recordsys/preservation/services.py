@@ -18,7 +18,13 @@ from recordsys.core.models import Organization, utcnow
 from recordsys.db import transaction_scope
 from recordsys.preservation import bagging
 from recordsys.preservation.bagcheck import verify_bag
-from recordsys.preservation.models import FixityCheck, Package, PackageCopy, PreservationEvent, StorageLocation
+from recordsys.preservation.models import (
+    FixityCheck,
+    Package,
+    PackageCopy,
+    PreservationEvent,
+    StorageLocation,
+)
 from recordsys.preservation.premis import Event, event_log
 from recordsys.preservation.schedule import first_check, next_check, parse_locations
 

@@ -72,14 +72,10 @@ def query(env, words, as_json, username, kind, year, org, sort, page, page_size)
 @pass_env
 def reindex(env):
     """Rebuild the whole index from the database (swapped in at the end: no downtime)."""
-    from sqlalchemy import func
-
-    from recordsys.ingest.models import Document
-    from recordsys.search.entries import all_entries
-    from recordsys.search.outbox import apply_pending
+    from recordsys.search.outbox import all_entries, apply_pending, count_all
 
     with env.transaction() as session:
-        total = session.scalar(select(func.count()).select_from(Document))
+        total = count_all(session)
         with click.progressbar(length=total, label="Reindexing", file=sys.stderr) as bar:
             done_before = [0]
 

@@ -11,7 +11,13 @@ from typing import Callable, Iterable
 
 from recordsys.search.highlight import snippet
 from recordsys.search.interfaces import (
-    FACETS, Hit, SearchEntry, SearchRequest, SearchResult, SearchUnavailable, public_fields,
+    FACETS,
+    Hit,
+    SearchEntry,
+    SearchRequest,
+    SearchResult,
+    SearchUnavailable,
+    public_fields,
 )
 
 MAPPING = {

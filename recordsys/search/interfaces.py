@@ -4,6 +4,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Callable, Iterable, Protocol
 
+from zope.interface import Interface
+
+from recordsys.errors import ComponentMissing
 from recordsys.search.folding import fold, symbol_key
 from recordsys.search.query import ParsedQuery, QueryError  # noqa: F401  (re-exported)
 
@@ -13,8 +16,10 @@ FACETS = ("kind", "year", "type", "issuer", "status", "retention")
 MAX_PAGE_SIZE = 100
 
 
-class SearchUnavailable(Exception):
+class SearchUnavailable(ComponentMissing):
     """The search backend cannot be reached; the message is a plain sentence."""
+
+    code = "search-unavailable"
 
 
 @dataclass(frozen=True)
@@ -104,6 +109,11 @@ class SearchResult:
     def to_dict(self) -> dict:
         return {"total": self.total, "total_exact": self.total_exact, "page": self.page, "page_size": self.page_size,
                 "hits": [asdict(h) for h in self.hits], "facets": self.facets}
+
+
+class ISearchBackend(Interface):
+    """The search backend service (SQLite FTS5 embedded, an OpenSearch/Elasticsearch cluster in
+    production), found with ``find_service(ISearchBackend)``; both implement :class:`SearchBackend`."""
 
 
 class SearchBackend(Protocol):

@@ -9,24 +9,47 @@ search sync`` or the next commit retries).
 from __future__ import annotations
 
 import logging
-from typing import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from recordsys.search.models import IndexOutbox
 
+if TYPE_CHECKING:
+    from recordsys.search.interfaces import SearchEntry
+
 log = logging.getLogger(__name__)
 
-#: entity type -> function(session, id) returning the search entry, or None when the row is gone
-ENTRY_BUILDERS: dict[str, Callable] = {}
+@dataclass(frozen=True)
+class Projection:
+    """What a domain hands search for one kind of record: how to build the entry of one row
+    (None when the row is gone or must not be found) and how to stream all of them."""
+
+    entity_type: str
+    one: Callable[[Session, int], "SearchEntry | None"]
+    every: Callable[[Session], Iterator["SearchEntry"]]
+    count: Callable[[Session], int]
 
 
-def entry_builder(entity_type: str):
-    def decorate(fn):
-        ENTRY_BUILDERS[entity_type] = fn
-        return fn
-    return decorate
+#: entity type -> its projection, registered by the domains (search imports none of them)
+PROJECTIONS: dict[str, Projection] = {}
+
+
+def register_projection(entity_type: str, one: Callable, every: Callable, count: Callable) -> None:
+    PROJECTIONS[entity_type] = Projection(entity_type, one, every, count)
+
+
+def count_all(session: Session) -> int:
+    """How many records a full reindex will go through."""
+    return sum(projection.count(session) for projection in PROJECTIONS.values())
+
+
+def all_entries(session: Session) -> Iterator["SearchEntry"]:
+    """Every searchable record of every registered projection, streamed (for a full reindex)."""
+    for projection in PROJECTIONS.values():
+        yield from projection.every(session)
 
 
 def enqueue(session: Session, entity_type: str, entity_id: int) -> None:
@@ -65,8 +88,8 @@ def apply_pending(session_factory: sessionmaker, backend, batch: int = 500) -> i
                 return applied
             entries, gone = [], []
             for key in dict.fromkeys((r.entity_type, r.entity_id) for r in rows):
-                builder = ENTRY_BUILDERS.get(key[0])
-                entry = builder(session, key[1]) if builder else None
+                projection = PROJECTIONS.get(key[0])
+                entry = projection.one(session, key[1]) if projection else None
                 (entries.append(entry) if entry is not None else gone.append(f"{key[0]}:{key[1]}"))
             if entries:
                 backend.index(entries)
@@ -78,8 +101,6 @@ def apply_pending(session_factory: sessionmaker, backend, batch: int = 500) -> i
 
 def install(session_factory: sessionmaker, backend) -> None:
     """Sessions made by ``session_factory`` apply the outbox to ``backend`` after each commit."""
-    import recordsys.search.entries  # noqa: F401  (registers the entry builders)
-
     session_factory.kw.setdefault("info", {})["search_applier"] = lambda: apply_pending(session_factory, backend)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from recordsys.errors import DomainError
 from recordsys.search.folding import symbol_key, words
 
 MAX_QUERY = 500
@@ -13,12 +14,16 @@ _SYMBOL = re.compile(r"\b\d{1,7}\s*/\s*[0-9A-Za-zĐđ.]+(?:\s*-\s*[0-9A-Za-zĐđ
 _OPERATORS = {"and", "or", "not"}
 
 
-class QueryError(ValueError):
+class QueryError(DomainError, ValueError):
     """A query that cannot be answered; ``message_vi`` and ``message_en`` say why."""
 
+    code = "query"
+    http_status = 400
+    exit_code = 2
+
     def __init__(self, message_vi: str, message_en: str):
-        super().__init__(message_en)
-        self.message_vi, self.message_en = message_vi, message_en
+        super().__init__(message_en, message_vi=message_vi, field="q")
+        self.message_en = message_en
 
 
 @dataclass(frozen=True)

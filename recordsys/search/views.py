@@ -4,7 +4,12 @@ from pyramid.i18n import TranslationStringFactory
 from pyramid.view import view_config
 
 from recordsys.api.openapi import query_parameters
-from recordsys.search.interfaces import FACETS, QueryError, SearchUnavailable
+from recordsys.search.interfaces import (
+    FACETS,
+    ISearchBackend,
+    QueryError,
+    SearchUnavailable,
+)
 from recordsys.search.services import build_request, viewer_for
 
 _ = TranslationStringFactory("recordsys")
@@ -12,7 +17,7 @@ _ = TranslationStringFactory("recordsys")
 
 def _run(request):
     search_request = build_request(request.dbsession, request.params, viewer_for(request.user))
-    return search_request, request.registry["search_backend"].search(search_request)
+    return search_request, request.find_service(ISearchBackend).search(search_request)
 
 
 @view_config(route_name="api.search", renderer="json", request_method="GET", permission="search")

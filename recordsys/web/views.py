@@ -7,7 +7,7 @@ from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
 from pyramid.view import view_config
 
 from recordsys.core import audit, services
-from recordsys.core.roles import ROLE_LABELS, ROLE_PERMISSIONS, PERMISSIONS
+from recordsys.core.roles import PERMISSIONS, ROLE_LABELS, ROLE_PERMISSIONS
 from recordsys.i18n import LOCALES
 
 

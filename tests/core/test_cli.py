@@ -66,6 +66,9 @@ def test_unreachable_database_is_one_sentence(monkeypatch, tmp_path):
     monkeypatch.setenv("RECORDSYS_DATA_DIR", str(tmp_path))
     result = CliRunner().invoke(main, ["org", "list"])
     assert result.exit_code == 1
+    assert result.output.startswith("Lỗi: Không kết nối được cơ sở dữ liệu")  # Vietnamese by default
+    result = CliRunner().invoke(main, ["--lang", "en", "org", "list"])
+    assert result.exit_code == 1
     assert result.output.startswith("Error: Cannot reach the database")
     assert "Traceback" not in result.output
 

@@ -99,28 +99,28 @@ def test_open_rules(run):
 
 
 def test_disposition_flow(tx, documents):
-    from recordsys.dossiers import services
+    from recordsys.dossiers import building, disposition, services
     from recordsys.dossiers.models import Dossier
 
     with tx() as session:
         org = require_org(session, OFFICE)
-        made = services.open_dossier(session, organization=org, year=2020, plan_code="09.HC", title="Hồ sơ hết hạn",
+        made = building.open_dossier(session, organization=org, year=2020, plan_code="09.HC", title="Hồ sơ hết hạn",
                                      retention="2", actor="luutru")
-        services.add_documents(session, made, documents[:1], "luutru")
-        services.close(session, made, "luutru")
+        building.add_documents(session, made, documents[:1], "luutru")
+        building.close(session, made, "luutru")
         made.due_date = dt.date(2023, 1, 1)
-        kept = services.open_dossier(session, organization=org, year=2020, plan_code="10.HC", title="Hồ sơ vĩnh viễn",
+        kept = building.open_dossier(session, organization=org, year=2020, plan_code="10.HC", title="Hồ sơ vĩnh viễn",
                                      retention="vinh_vien", actor="luutru")
-        services.add_documents(session, kept, documents[1:2], "luutru")
-        services.close(session, kept, "luutru")
+        building.add_documents(session, kept, documents[1:2], "luutru")
+        building.close(session, kept, "luutru")
         assert kept.due_date is None
-        batch = services.propose_disposition(session, org, dt.date(2026, 6, 1), "luutru")
+        batch = disposition.propose_disposition(session, org, dt.date(2026, 6, 1), "luutru")
         assert batch.dossier_ids == [made.id]
         with pytest.raises(services.DossierError, match="only an archivist"):
-            services.disposition_action(session, batch, "appraise", {"clerk"}, "vanthu")
-        services.disposition_action(session, batch, "appraise", {"archivist"}, "luutru", "Hội đồng đã thẩm định")
-        services.disposition_action(session, batch, "approve", {"leader"}, "lanhdao")
-        services.disposition_action(session, batch, "destroy", {"archivist"}, "luutru")
+            disposition.disposition_action(session, batch, "appraise", {"clerk"}, "vanthu")
+        disposition.disposition_action(session, batch, "appraise", {"archivist"}, "luutru", "Hội đồng đã thẩm định")
+        disposition.disposition_action(session, batch, "approve", {"leader"}, "lanhdao")
+        disposition.disposition_action(session, batch, "destroy", {"archivist"}, "luutru")
         assert session.get(Dossier, made.id).status == "destroyed" and "Biên bản hủy" in batch.destroyed_record
         assert session.get(Dossier, kept.id).status == "closed"
 

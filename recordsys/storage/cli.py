@@ -3,7 +3,6 @@ import click
 from sqlalchemy import select
 
 from recordsys.cli.context import pass_env
-from recordsys.storage import storage_from_settings
 
 
 @click.group()
@@ -17,9 +16,9 @@ def storage():
 @pass_env
 def sweep(env, older_than_hours):
     """Remove stored files that no document or quarantined file references."""
-    from recordsys.ingest.models import StoredFile
+    from recordsys.storage.models import StoredFile
 
     with env.transaction() as session:
         referenced = set(session.scalars(select(StoredFile.sha256)))
-    removed = storage_from_settings(env.settings).sweep(referenced, older_than_hours * 3600)
+    removed = env.storage.sweep(referenced, older_than_hours * 3600)
     click.echo(f"Removed {len(removed)} unreferenced file(s); {len(referenced)} referenced file(s) kept.")

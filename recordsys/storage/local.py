@@ -1,4 +1,4 @@
-"""Content-addressed file storage (embedded default: a local folder).
+"""The embedded file store: a local folder, content-addressed.
 
 Files are written *before* the database transaction that references them and are addressed by
 their SHA-256, so a rolled-back transaction leaves at most an unreferenced file, which
@@ -13,7 +13,12 @@ import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterable, Protocol
+from typing import BinaryIO, Iterable
+
+from zope.interface import implementer
+
+from recordsys.errors import DomainError
+from recordsys.storage.interfaces import IFileStorage
 
 CHUNK = 1 << 20
 
@@ -24,18 +29,13 @@ class Blob:
     size: int
 
 
-class StorageError(Exception):
+class StorageError(DomainError):
     """A storage failure, as one sentence (disk full, unreadable source, missing file)."""
 
-
-class FileStorage(Protocol):
-    def put(self, source: Path) -> Blob: ...
-    def open(self, sha256: str) -> BinaryIO: ...
-    def path(self, sha256: str) -> Path: ...
-    def exists(self, sha256: str) -> bool: ...
-    def sweep(self, referenced: Iterable[str], older_than_seconds: float) -> list[str]: ...
+    code = "storage"
 
 
+@implementer(IFileStorage)
 class LocalFileStorage:
     def __init__(self, root: Path | str):
         self.root = Path(root)
@@ -98,10 +98,6 @@ class LocalFileStorage:
         return removed
 
 
-def storage_from_settings(settings: dict) -> LocalFileStorage:
-    return LocalFileStorage(settings["storage.path"])
-
-
-def copy_out(storage: FileStorage, sha256: str, target: Path) -> None:
+def copy_out(storage: IFileStorage, sha256: str, target: Path) -> None:
     with storage.open(sha256) as src, open(target, "wb") as dst:
         shutil.copyfileobj(src, dst, CHUNK)

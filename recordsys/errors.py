@@ -1,0 +1,50 @@
+"""One base for every error a user may see, mapped once to each surface.
+
+A :class:`DomainError` carries a ``code`` (stable, for programs), a message in English and in
+Vietnamese, and the ``field`` it is about when an input is at fault. It is mapped in one place to
+each surface: problem+json under ``/api/`` (``recordsys.api.problems``), an error page or form
+errors on the web, and an exit status on the command line (``recordsys.cli``).
+"""
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A failure to report as one sentence that says what to do next.
+
+    ``message`` is English; ``message_vi`` Vietnamese (falls back to English when not given).
+    """
+
+    code = "error"
+    http_status = 422
+    exit_code = 1
+
+    def __init__(self, message: str, *, message_vi: str | None = None, field: str | None = None,
+                 code: str | None = None, exit_code: int | None = None, http_status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.message_vi = message_vi
+        self.field = field
+        if code is not None:
+            self.code = code
+        if exit_code is not None:
+            self.exit_code = exit_code
+        if http_status is not None:
+            self.http_status = http_status
+
+    def localized(self, lang: str = "vi") -> str:
+        return (self.message_vi or self.message) if lang == "vi" else self.message
+
+    def to_problem(self, lang: str = "vi") -> dict:
+        """The fields of an RFC 9457 problem (without status and title)."""
+        body = {"code": self.code, "detail": self.localized(lang)}
+        if self.field:
+            body["field"] = self.field
+        return body
+
+
+class ComponentMissing(DomainError):
+    """A required external component (veraPDF, OCR, the search node) is not available."""
+
+    code = "component-missing"
+    http_status = 503
+    exit_code = 2

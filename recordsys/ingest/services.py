@@ -1,0 +1,63 @@
+"""The intake check service: trust roots, veraPDF and the acceptance policy put together once."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from zope.interface import implementer
+
+from recordsys.config import as_bool
+from recordsys.errors import DomainError
+from recordsys.ingest.checker import CheckContext, FileVerdict, check_files
+from recordsys.ingest.interfaces import IDocumentChecker
+from recordsys.ingest.pdfa import VeraPdf, VeraPdfMissing
+from recordsys.ingest.policy import AcceptancePolicy
+from recordsys.ingest.signatures import load_trust_roots
+
+
+def quiet_pyhanko() -> None:
+    """pyHanko logs every failed path search with a traceback; the verdict already says it in words."""
+    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
+    logging.getLogger("pyhanko_certvalidator").setLevel(logging.CRITICAL)
+
+
+@implementer(IDocumentChecker)
+class DocumentChecker:
+    """The configured check: trust anchors from ``metadata/trust/``, veraPDF from ``verapdf.home``."""
+
+    def __init__(self, settings: dict):
+        self.settings = settings  # the registry's settings, read at each check
+
+    @property
+    def anchors(self) -> Path:
+        return Path(self.settings["recordsys.metadata_dir"]) / "trust"
+
+    @property
+    def verapdf_home(self) -> str:
+        return self.settings["verapdf.home"]
+
+    @property
+    def allow_fetching(self) -> bool:
+        return as_bool(self.settings.get("ingest.allow_fetching", "false"))
+
+    def context(self, direction: str = "incoming", lang: str = "vi", policy: AcceptancePolicy | None = None,
+                trust_roots: Iterable = ()) -> CheckContext:
+        quiet_pyhanko()
+        sources = [self.anchors, *trust_roots] if self.anchors.is_dir() else list(trust_roots)
+        try:
+            roots = load_trust_roots(sources)
+        except (FileNotFoundError, ValueError) as exc:
+            raise DomainError(f"Cannot load the trust roots: {exc}.", message_vi=f"Không đọc được chứng thư gốc: {exc}.",
+                              code="trust-roots", field="trust_root", exit_code=2) from None
+        verapdf = VeraPdf(self.verapdf_home)
+        if not verapdf.available():
+            raise VeraPdfMissing(f"veraPDF is not installed in {self.verapdf_home}: run scripts/install-verapdf.",
+                                 message_vi=f"Chưa cài veraPDF tại {self.verapdf_home}: chạy scripts/install-verapdf.")
+        return CheckContext(trust_roots=roots, verapdf=verapdf, policy=policy or AcceptancePolicy(),
+                            direction=direction, lang=lang, allow_fetching=self.allow_fetching)
+
+    def check(self, paths: Iterable, direction: str = "incoming", lang: str = "vi",
+              policy: AcceptancePolicy | None = None, trust_roots: Iterable = (),
+              progress: Callable | None = None) -> Iterator[FileVerdict]:
+        return check_files(paths, self.context(direction, lang, policy, trust_roots), progress=progress)
