@@ -26,6 +26,7 @@ from recordsys.exchange.reading import ReadLimits, read_envelope  # noqa: F401 (
 Envelope = DocumentEnvelope | StatusEnvelope
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _INDENT = "  "
+MAX_SUBJECT = 500
 
 
 class Node:
@@ -171,8 +172,12 @@ def _envelope(*children: Node | None) -> Node:
 def write_document_envelope(env: DocumentEnvelope, *, now: dt.datetime | None = None) -> bytes:
     """The UTF-8 bytes of a document message; a trace from the sender at ``now`` when none is given.
 
-    Raises ``ValueError`` (one sentence, Vietnamese and English) for text XML cannot carry.
+    Raises ``ValueError`` (one sentence, Vietnamese and English) for text XML cannot carry or a
+    subject longer than 500 characters.
     """
+    if len(env.subject) > MAX_SUBJECT:
+        raise ValueError(f"Trích yếu dài {len(env.subject)} ký tự, vượt {MAX_SUBJECT}; hãy rút gọn. / "
+                         f"The subject has {len(env.subject)} characters, over {MAX_SUBJECT}; shorten it.")
     header = _e("edXMLHeader", None, _document_header(env), _e(
         "TraceHeaderList", None, *_traces(env.traces, env.sender.organ_id, now),
         _business(env.business, env.effective_document_id)))
