@@ -115,15 +115,25 @@ def _placeholder_reason(sig) -> tuple[str, str] | None:
     return None
 
 
-def _into_dsig_namespace(root):
-    """A copy of ``root`` whose namespace-less Signature is moved into the XML-DSig namespace."""
+def _rebuilt(node, prefix: str | None):
+    """``node`` and its subtree renamed into the XML-DSig namespace, declared with ``prefix``."""
+    copy_ = etree.Element(f"{_DS}{etree.QName(node).localname}", dict(node.attrib), nsmap={prefix: DSIG_NAMESPACE})
+    copy_.text, copy_.tail = node.text, node.tail
+    for child in node:
+        if isinstance(child.tag, str):
+            copy_.append(_rebuilt(child, prefix))
+    return copy_
+
+
+def _into_dsig_namespace(root, prefix: str | None):
+    """A copy of ``root`` whose namespace-less Signature is moved into the XML-DSig namespace.
+
+    The signer's prefix is unknown (it shaped the signed SignedInfo), so callers try several.
+    """
     clone = copy.deepcopy(root)
     for sig in _signatures(clone):
-        for el in sig.iter():
-            if isinstance(el.tag, str):
-                el.tag = f"{_DS}{etree.QName(el).localname}"
-    etree.cleanup_namespaces(clone)
-    return clone
+        sig.getparent().replace(sig, _rebuilt(sig, prefix))
+    return etree.fromstring(etree.tostring(clone))
 
 
 def verify_envelope(data: bytes, limits: ReadLimits = ReadLimits()) -> SignatureVerdict:
@@ -145,8 +155,10 @@ def verify_envelope(data: bytes, limits: ReadLimits = ReadLimits()) -> Signature
     if cert is None:
         return _verdict(UNVERIFIABLE, "Chữ ký không kèm chứng thư số X.509 đọc được.",
                         "The signature carries no readable X.509 certificate.")
-    outside = etree.QName(sig).namespace != DSIG_NAMESPACE
-    return _check(_into_dsig_namespace(root) if outside else data, cert, outside)
+    if etree.QName(sig).namespace == DSIG_NAMESPACE:
+        return _check(data, cert, outside=False)
+    verdicts = [_check(_into_dsig_namespace(root, prefix), cert, outside=True) for prefix in ("ds", None)]
+    return next((v for v in verdicts if v.status == SIGNED_VALID), verdicts[0])
 
 
 def _check(document, cert: x509.Certificate, outside: bool) -> SignatureVerdict:
