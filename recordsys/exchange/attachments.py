@@ -8,8 +8,8 @@ import hashlib
 import io
 import mimetypes
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from recordsys.exchange.model import EnvelopeError
 

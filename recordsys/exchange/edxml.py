@@ -12,14 +12,30 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import re
-from typing import Iterable
+from collections.abc import Iterable
 from xml.sax.saxutils import escape, quoteattr
 
 from recordsys.exchange.codes import StatusCode, status_code
 from recordsys.exchange.model import (  # noqa: F401 (re-exported)
-    DATE_FORMAT, DSIG_NAMESPACE, NAMESPACE, TIMESTAMP_FORMAT, Attachment, Business, DocumentEnvelope,
-    DocumentType, EnvelopeError, Organization, OtherInfo, ReadResult, ReceivedAttachment, ResponseFor,
-    SignerInfo, StaffInfo, StatusEnvelope, TraceHeader, make_document_id,
+    DATE_FORMAT,
+    DSIG_NAMESPACE,
+    NAMESPACE,
+    TIMESTAMP_FORMAT,
+    Attachment,
+    Business,
+    DocumentEnvelope,
+    DocumentType,
+    EnvelopeError,
+    Organization,
+    OtherInfo,
+    ReadResult,
+    ReceivedAttachment,
+    ResponseFor,
+    SignerInfo,
+    StaffInfo,
+    StatusEnvelope,
+    TraceHeader,
+    make_document_id,
 )
 from recordsys.exchange.reading import ReadLimits, read_envelope  # noqa: F401 (re-exported)
 
@@ -32,7 +48,7 @@ MAX_SUBJECT = 500
 class Node:
     """A tiny element tree for writing: a prefixed name, attributes, and text or children."""
 
-    __slots__ = ("name", "attrs", "text", "children")
+    __slots__ = ("attrs", "children", "name", "text")
 
     def __init__(self, name: str, text: str | None = None, children: Iterable[Node] = (),
                  attrs: dict[str, str] | None = None):
@@ -91,7 +107,7 @@ def _staff(staff: StaffInfo | None) -> Node | None:
 
 
 def _other_info(info: OtherInfo) -> Node:
-    amount = lambda v: "" if v is None else str(v)  # noqa: E731
+    amount = lambda v: "" if v is None else str(v)
     appendixes = _e("Appendixes", None, *[_e("Appendix", a) for a in info.appendixes])
     return _e("OtherInfo", None, _e("Priority", info.priority),
               _e("SphereOfPromulgation", info.sphere_of_promulgation),

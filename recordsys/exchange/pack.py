@@ -14,7 +14,14 @@ from pathlib import Path
 from recordsys.exchange.codes import BusinessDocType, is_party_id
 from recordsys.exchange.edxml import write_document_envelope
 from recordsys.exchange.model import (
-    Attachment, Business, DocumentEnvelope, DocumentType, Organization, OtherInfo, ResponseFor, SignerInfo,
+    Attachment,
+    Business,
+    DocumentEnvelope,
+    DocumentType,
+    Organization,
+    OtherInfo,
+    ResponseFor,
+    SignerInfo,
 )
 
 #: sent as they are; anything else is zipped (QCVN 102 clients do the same)

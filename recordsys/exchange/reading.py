@@ -17,8 +17,19 @@ from lxml import etree
 from recordsys.exchange import attachments as att
 from recordsys.exchange.codes import business_doc_type, is_party_id, status_code
 from recordsys.exchange.model import (
-    Business, DocumentEnvelope, DocumentType, EnvelopeError, Organization, OtherInfo, ReadResult,
-    ReceivedAttachment, ResponseFor, SignerInfo, StaffInfo, StatusEnvelope, TraceHeader,
+    Business,
+    DocumentEnvelope,
+    DocumentType,
+    EnvelopeError,
+    Organization,
+    OtherInfo,
+    ReadResult,
+    ReceivedAttachment,
+    ResponseFor,
+    SignerInfo,
+    StaffInfo,
+    StatusEnvelope,
+    TraceHeader,
 )
 from recordsys.exchange.safexml import ReadLimits, error, parse_untrusted, too_large
 
@@ -304,8 +315,9 @@ def _map(root, limits: ReadLimits) -> ReadResult:
     return ReadResult(document, files, tuple(notes.errors), tuple(notes.warnings))
 
 
-def read_envelope(data: bytes, limits: ReadLimits = ReadLimits()) -> ReadResult:
+def read_envelope(data: bytes, limits: ReadLimits | None = None) -> ReadResult:
     """Read a received envelope; never raises for bad input (see ``ReadResult.errors``)."""
+    limits = limits or ReadLimits()
     if isinstance(data, (bytes, bytearray)) and len(data) > limits.max_bytes:
         return ReadResult(None, errors=(too_large(len(data), limits.max_bytes),))
     root, refused = parse_untrusted(data, limits)
@@ -313,7 +325,7 @@ def read_envelope(data: bytes, limits: ReadLimits = ReadLimits()) -> ReadResult:
         return ReadResult(None, errors=(refused,))
     try:
         return _map(root, limits)
-    except Exception as exc:  # a reader of hostile input reports, it does not crash
+    except Exception as exc:  # noqa: BLE001 (a reader of hostile input reports, it does not crash)
         return ReadResult(None, errors=(error(
             "unreadable", f"Không đọc được gói tin: {type(exc).__name__}: {exc}.",
             f"The envelope could not be read: {type(exc).__name__}: {exc}."),))

@@ -69,9 +69,10 @@ def _iterparse(data: bytes, max_depth: int) -> etree._Element:
     return events.root
 
 
-def parse_untrusted(data: bytes, limits: ReadLimits = ReadLimits()) -> tuple[etree._Element | None,
+def parse_untrusted(data: bytes, limits: ReadLimits | None = None) -> tuple[etree._Element | None,
                                                                             EnvelopeError | None]:
     """Parse ``data`` under ``limits``; ``(root, None)`` or ``(None, error)``, never an exception."""
+    limits = limits or ReadLimits()
     if not isinstance(data, (bytes, bytearray)):
         return None, error("not-bytes", "Dữ liệu đầu vào không phải chuỗi byte.", "The input is not bytes.")
     if len(data) > limits.max_bytes:

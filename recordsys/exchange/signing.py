@@ -16,7 +16,12 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from lxml import etree
 from signxml import (
-    CanonicalizationMethod, DigestAlgorithm, SignatureConfiguration, SignatureMethod, XMLSigner, XMLVerifier,
+    CanonicalizationMethod,
+    DigestAlgorithm,
+    SignatureConfiguration,
+    SignatureMethod,
+    XMLSigner,
+    XMLVerifier,
 )
 from signxml.exceptions import InvalidDigest, InvalidSignature, SignXMLException
 
@@ -136,8 +141,9 @@ def _into_dsig_namespace(root, prefix: str | None):
     return etree.fromstring(etree.tostring(clone))
 
 
-def verify_envelope(data: bytes, limits: ReadLimits = ReadLimits()) -> SignatureVerdict:
+def verify_envelope(data: bytes, limits: ReadLimits | None = None) -> SignatureVerdict:
     """The verdict on ``data``'s enveloped signature; never raises for bad input."""
+    limits = limits or ReadLimits()
     root, refused = parse_untrusted(data, limits)
     if refused is not None:
         return _verdict(UNVERIFIABLE, f"Không đọc được gói tin: {refused.vi}", f"The envelope cannot be read: {refused.en}")

@@ -15,8 +15,17 @@ import zipfile
 
 from recordsys.exchange.codes import BusinessDocType
 from recordsys.exchange.model import (
-    Attachment, Business, DocumentEnvelope, DocumentType, Organization, OtherInfo, ResponseFor, SignerInfo,
-    StaffInfo, StatusEnvelope, TraceHeader,
+    Attachment,
+    Business,
+    DocumentEnvelope,
+    DocumentType,
+    Organization,
+    OtherInfo,
+    ResponseFor,
+    SignerInfo,
+    StaffInfo,
+    StatusEnvelope,
+    TraceHeader,
 )
 
 NOW = dt.datetime(2026, 11, 30, 9, 15, 0)
@@ -114,7 +123,7 @@ FOREIGN_DOCUMENT = """<?xml version="1.0" encoding="utf-8"?>
 </AttachmentEncoded>
 </edXML>
 """
-ODT = "Biểu mẫu báo cáo Đề án 06".encode("utf-8") * 50
+ODT = "Biểu mẫu báo cáo Đề án 06".encode() * 50
 
 
 def foreign_document(prefixed: bool = False, business: str = "Bussiness", crlf: bool = False,

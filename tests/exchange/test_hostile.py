@@ -2,7 +2,6 @@
 import pytest
 
 from recordsys.exchange.edxml import ReadLimits, read_envelope, write_document_envelope
-
 from tests.exchange import samples
 
 GOOD = write_document_envelope(samples.document(attachments=()))

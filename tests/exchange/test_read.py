@@ -7,7 +7,6 @@ import pytest
 
 from recordsys.exchange.codes import BusinessDocType
 from recordsys.exchange.edxml import read_envelope, write_document_envelope
-
 from tests.exchange import samples
 
 VARIANTS = {

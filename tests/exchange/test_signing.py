@@ -11,11 +11,20 @@ from cryptography.x509.oid import NameOID
 from lxml import etree
 from signxml import CanonicalizationMethod, DigestAlgorithm, SignatureMethod, XMLSigner
 
-from recordsys.exchange.edxml import NAMESPACE, read_envelope, write_document_envelope, write_status_envelope
-from recordsys.exchange.signing import (
-    SIGNED_INVALID, SIGNED_VALID, UNSIGNED, UNVERIFIABLE, sign_envelope, verify_envelope,
+from recordsys.exchange.edxml import (
+    NAMESPACE,
+    read_envelope,
+    write_document_envelope,
+    write_status_envelope,
 )
-
+from recordsys.exchange.signing import (
+    SIGNED_INVALID,
+    SIGNED_VALID,
+    UNSIGNED,
+    UNVERIFIABLE,
+    sign_envelope,
+    verify_envelope,
+)
 from tests.common.pki import make_pki
 from tests.exchange import samples
 
@@ -36,7 +45,7 @@ def rsa_signer():
     name = x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
                       x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Ủy ban nhân dân tỉnh Khánh Hòa"),
                       x509.NameAttribute(NameOID.COMMON_NAME, "Văn thư UBND tỉnh Khánh Hòa")])
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
             .serial_number(42).not_valid_before(now - dt.timedelta(days=1))
             .not_valid_after(now + dt.timedelta(days=365)).sign(key, hashes.SHA256()))
@@ -123,7 +132,7 @@ def test_partial_signature_is_unverifiable(ec_signer):
 
 
 def test_signature_without_certificate_is_unverifiable(ec_signer):
-    signed = re.sub(rb"<ds:KeyInfo>.*</ds:KeyInfo>", b"", sign_envelope(DOCUMENT, *ec_signer), flags=re.S)
+    signed = re.sub(rb"<ds:KeyInfo>.*</ds:KeyInfo>", b"", sign_envelope(DOCUMENT, *ec_signer), flags=re.DOTALL)
     assert verify_envelope(signed).status == UNVERIFIABLE
 
 

@@ -9,10 +9,14 @@ from lxml import etree
 
 from recordsys.exchange.codes import BusinessDocType
 from recordsys.exchange.edxml import (
-    NAMESPACE, Business, ResponseFor, read_envelope, write_document_envelope, write_status_envelope,
+    NAMESPACE,
+    Business,
+    ResponseFor,
+    read_envelope,
+    write_document_envelope,
+    write_status_envelope,
 )
 from recordsys.exchange.model import make_document_id
-
 from tests.exchange import samples
 
 XSD = Path(__file__).resolve().parents[2] / "metadata" / "edxml" / "edxml.xsd"
