@@ -8,6 +8,7 @@ errors (the envelope cannot be trusted) or warnings (something odd but usable).
 """
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import hashlib
 import io
@@ -295,9 +296,21 @@ def _parts(root):
     status = _child(header, "Status")
     message = _child(header, "MessageHeader")
     is_status = status is not None or (message is not None and _child(message, "StatusCode") is not None)
-    if is_status and status is not None and _child(message, "StatusCode") is None:
-        message = status
+    if status is not None:
+        message = _merged(status, message)
     return (envelope, header, message, is_status) if message is not None else None
+
+
+def _merged(status, message):
+    """The status fields from ``Status`` completed by those only under ``MessageHeader``."""
+    merged = etree.Element("MessageHeader")
+    seen = set()
+    for holder in (status, message):
+        for child in holder if holder is not None else ():
+            if _local(child) and _local(child) not in seen:
+                merged.append(copy.deepcopy(child))
+        seen |= {_local(c) for c in (holder if holder is not None else ())}
+    return merged
 
 
 def _map(root, limits: ReadLimits) -> ReadResult:

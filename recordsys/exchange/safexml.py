@@ -28,6 +28,27 @@ class ReadLimits:
     #: total bytes an unzipped attachment may grow to (a zip bomb stops here)
     max_unzipped_bytes: int = 4 * DEFAULT_MAX_BYTES
 
+    @classmethod
+    def from_settings(cls, settings: dict) -> ReadLimits:
+        """Limits from ``exchange.max_bytes``, ``exchange.max_depth``, ``exchange.max_unzipped_bytes``
+        (environment: ``RECORDSYS_EXCHANGE__MAX_BYTES`` …); defaults for those not set.
+
+        Raises ``ValueError`` (Vietnamese / English) for a value that is not a positive integer.
+        """
+        values = {}
+        for name in ("max_bytes", "max_depth", "max_unzipped_bytes"):
+            raw = settings.get(f"exchange.{name}")
+            if raw in (None, ""):
+                continue
+            try:
+                values[name] = int(str(raw).strip())
+            except ValueError:
+                values[name] = 0
+            if values[name] <= 0:
+                raise ValueError(f"Thiết lập exchange.{name} phải là số nguyên dương, không phải {raw!r}. / "
+                                 f"The setting exchange.{name} must be a positive integer, not {raw!r}.")
+        return cls(**values)
+
 
 class _TooDeep(Exception):
     pass

@@ -10,7 +10,6 @@ import base64
 import dataclasses
 import datetime as dt
 import io
-import textwrap
 import zipfile
 
 from recordsys.exchange.codes import BusinessDocType
@@ -85,7 +84,7 @@ def zipped(name: str, data: bytes) -> bytes:
 
 def b64(data: bytes, wrap: bool) -> str:
     text = base64.b64encode(data).decode("ascii")
-    return "\n".join(textwrap.wrap(text, 76)) if wrap else text
+    return "\n".join(text[i:i + 76] for i in range(0, len(text), 76)) if wrap else text
 
 
 # A document as another sender writes it: Subject and DocumentId first, To before From, Code after,

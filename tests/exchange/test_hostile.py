@@ -86,3 +86,18 @@ def test_zip_bomb_is_stopped():
 
 def test_not_bytes_is_refused():
     assert read_envelope("<edXML/>").errors[0].code == "not-bytes"
+
+
+@pytest.mark.parametrize("settings, expected", [
+    ({}, ReadLimits()),
+    ({"exchange.max_bytes": "1048576", "exchange.max_depth": " 20 "}, ReadLimits(max_bytes=1048576, max_depth=20)),
+    ({"exchange.max_unzipped_bytes": 5, "exchange.max_bytes": ""}, ReadLimits(max_unzipped_bytes=5)),
+])
+def test_limits_from_settings(settings, expected):
+    assert ReadLimits.from_settings(settings) == expected
+
+
+@pytest.mark.parametrize("value", ["64MB", "0", "-1"])
+def test_bad_limit_settings_are_refused(value):
+    with pytest.raises(ValueError, match="positive integer"):
+        ReadLimits.from_settings({"exchange.max_bytes": value})

@@ -5,6 +5,7 @@ import hashlib
 
 import pytest
 
+from recordsys.exchange import attachments
 from recordsys.exchange.codes import BusinessDocType
 from recordsys.exchange.edxml import read_envelope, write_document_envelope
 from tests.exchange import samples
@@ -121,3 +122,29 @@ def test_manifest_listing_more_files_than_carried_is_a_warning():
     result = read_envelope(data[:start] + data[end:])
     assert result.valid and len(result.attachments) == 1
     assert [w.code for w in result.warnings] == ["attachment-missing"]
+
+
+def test_status_split_between_message_header_and_status():
+    data = samples.foreign_status("Status", "05")
+    start, end = data.index(b"<From>"), data.index(b"</From>") + len(b"</From>")
+    moved = data[:start] + data[end:]
+    moved = moved.replace(b"<Status>", b"<MessageHeader>" + data[start:end] + b"</MessageHeader><Status>")
+    result = read_envelope(moved)
+    assert result.valid, result.errors
+    assert (result.envelope.sender.organ_id, result.envelope.status_code) == ("000.00.12.H41", "05")
+
+
+def test_large_wrapped_attachment_decodes_in_chunks():
+    big = bytes(range(256)) * 12_000  # 3 MB: several decoding chunks
+    data = samples.foreign_document(wrap=True).replace(
+        samples.b64(samples.PDF, True).encode(), samples.b64(big, True).encode())
+    pdf = read_envelope(data).attachments[0]
+    assert (pdf.size, pdf.data) == (len(big), big)
+    assert pdf.sha256 == hashlib.sha256(big).hexdigest()
+
+
+def test_decode_base64_streams_into_a_sink():
+    chunks = []
+    digest = attachments.decode_base64("SGVs\r\nbG8g\nxJDDoCBO4bq1bmc=", chunks.append)
+    assert b"".join(chunks) == "Hello Đà Nẵng".encode()
+    assert (digest.size, digest.sha256) == (len(b"".join(chunks)), hashlib.sha256(b"".join(chunks)).hexdigest())
