@@ -1,5 +1,11 @@
 """Hardened XML parsing for received envelopes: no DTD, no entities, no network, bounded size and depth.
 
+libxml2's ``huge_tree`` guard is switched off on purpose: it caps a text node at 10 MB, so any
+attachment over ~7 MB (base64 in one ``ContentTransferEncoded``) would be refused. What that guard
+protects against is covered here instead: the whole input is capped (``max_bytes``, 64 MB by
+default), nesting is capped (``max_depth``), and DOCTYPE/ENTITY declarations are refused outright,
+so no entity can be expanded.
+
 ``parse_untrusted`` never raises for bad input: it returns the root element or an ``EnvelopeError``
 saying why the bytes were refused, in Vietnamese and English.
 """
@@ -50,6 +56,13 @@ class ReadLimits:
         return cls(**values)
 
 
+def own_parser() -> etree.XMLParser:
+    """A parser for bytes that passed ``parse_untrusted`` (or that we wrote): no entities, no network,
+    no DTD, large text nodes allowed. Comments and processing instructions are kept (signatures cover them).
+    """
+    return etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
+
+
 class _TooDeep(Exception):
     pass
 
@@ -81,7 +94,7 @@ def _refuse_declarations(data: bytes) -> EnvelopeError | None:
 def _iterparse(data: bytes, max_depth: int) -> etree._Element:
     events = etree.iterparse(
         io.BytesIO(data), events=("start", "end"), resolve_entities=False, no_network=True,
-        load_dtd=False, dtd_validation=False, huge_tree=False, remove_comments=True, remove_pis=True)
+        load_dtd=False, dtd_validation=False, huge_tree=True, remove_comments=True, remove_pis=True)
     depth = 0
     for event, _element in events:
         depth += 1 if event == "start" else -1

@@ -26,7 +26,7 @@ from signxml import (
 from signxml.exceptions import InvalidDigest, InvalidSignature, SignXMLException
 
 from recordsys.exchange.model import DSIG_NAMESPACE, NAMESPACE
-from recordsys.exchange.safexml import ReadLimits, parse_untrusted
+from recordsys.exchange.safexml import ReadLimits, own_parser, parse_untrusted
 
 SIGNED_VALID = "signed-valid"
 SIGNED_INVALID = "signed-invalid"
@@ -62,7 +62,7 @@ def sign_envelope(envelope: bytes, key_pem: bytes, cert_pem: bytes, passphrase: 
     signer's certificate goes into KeyInfo. Raises ``ValueError`` for an envelope without a header.
     """
     key = load_pem_private_key(key_pem, passphrase)
-    root = etree.fromstring(envelope, etree.XMLParser(resolve_entities=False, no_network=True))
+    root = etree.fromstring(envelope, own_parser())
     header = root.find(f"{{{NAMESPACE}}}edXMLEnvelope/{{{NAMESPACE}}}edXMLHeader")
     if header is None:
         raise ValueError("Gói tin không có edXMLHeader nên không ký được. / "
@@ -70,6 +70,9 @@ def sign_envelope(envelope: bytes, key_pem: bytes, cert_pem: bytes, passphrase: 
     etree.SubElement(header, f"{_DS}Signature", Id="placeholder", nsmap={"ds": DSIG_NAMESPACE})
     signer = XMLSigner(signature_algorithm=_algorithm(key), digest_algorithm=DigestAlgorithm.SHA256,
                        c14n_algorithm=CanonicalizationMethod.CANONICAL_XML_1_0)
+    # signxml re-parses the document with its own parser, which refuses text nodes over 10 MB
+    # (large attachments); XMLVerifier takes ``parser=``, XMLSigner only this attribute
+    signer._parser = own_parser()
     signed = signer.sign(root, key=key, cert=cert_pem.decode("ascii"))
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(signed, encoding="UTF-8")
 
@@ -138,7 +141,7 @@ def _into_dsig_namespace(root, prefix: str | None):
     clone = copy.deepcopy(root)
     for sig in _signatures(clone):
         sig.getparent().replace(sig, _rebuilt(sig, prefix))
-    return etree.fromstring(etree.tostring(clone))
+    return etree.fromstring(etree.tostring(clone), own_parser())
 
 
 def verify_envelope(data: bytes, limits: ReadLimits | None = None) -> SignatureVerdict:
@@ -170,7 +173,7 @@ def verify_envelope(data: bytes, limits: ReadLimits | None = None) -> SignatureV
 def _check(document, cert: x509.Certificate, outside: bool) -> SignatureVerdict:
     signer = cert.subject.rfc4514_string()
     try:
-        XMLVerifier().verify(document, x509_cert=cert, expect_config=_ACCEPTED)
+        XMLVerifier().verify(document, x509_cert=cert, expect_config=_ACCEPTED, parser=own_parser())
     except (InvalidDigest, InvalidSignature) as exc:
         if outside:
             return _verdict(UNVERIFIABLE, f"Chữ ký nằm ngoài không gian tên XML-DSig và không kiểm tra được: {exc}.",

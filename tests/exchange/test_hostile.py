@@ -101,3 +101,11 @@ def test_limits_from_settings(settings, expected):
 def test_bad_limit_settings_are_refused(value):
     with pytest.raises(ValueError, match="positive integer"):
         ReadLimits.from_settings({"exchange.max_bytes": value})
+
+
+def test_a_large_attachment_is_not_mistaken_for_an_attack():
+    scan = bytes(range(256)) * 36_000  # 9 MB: base64 over libxml2's 10 MB text-node guard
+    env = samples.document(attachments=(samples.Attachment("Hồ sơ scan.pdf", "application/pdf", scan),))
+    result = read_envelope(write_document_envelope(env))
+    assert result.valid, result.errors
+    assert result.attachments[0].size == len(scan)

@@ -172,3 +172,11 @@ def test_legacy_rsa_sha1_signature_of_the_samples_verifies(rsa_signer):
     signed = etree.tostring(legacy.sign(root, key=key, cert=cert.decode()))
     assert b"rsa-sha1" in signed
     assert verify_envelope(signed).status == SIGNED_VALID
+
+
+def test_large_envelope_signs_and_verifies(ec_signer):
+    scan = bytes(range(256)) * 36_000  # 9 MB: its base64 is over libxml2's 10 MB text-node guard
+    env = samples.document(attachments=(samples.Attachment("Hồ sơ scan.pdf", "application/pdf", scan),))
+    signed = sign_envelope(write_document_envelope(env), *ec_signer)
+    assert verify_envelope(signed).status == SIGNED_VALID
+    assert read_envelope(signed).attachments[0].data == scan
