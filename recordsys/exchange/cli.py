@@ -11,7 +11,12 @@ from pathlib import Path
 
 import click
 
-from recordsys.exchange.model import DocumentEnvelope, ReadResult, StatusEnvelope
+from recordsys.exchange.model import (
+    DocumentEnvelope,
+    EnvelopeError,
+    ReadResult,
+    StatusEnvelope,
+)
 from recordsys.exchange.pack import envelope_for_document  # noqa: F401 (for the pack command)
 from recordsys.exchange.reading import read_envelope
 from recordsys.exchange.safexml import DEFAULT_MAX_BYTES, ReadLimits, too_large
@@ -39,10 +44,15 @@ def summary(file: str, result: ReadResult) -> dict:
 
 
 def _read_file(path: Path, limits: ReadLimits) -> ReadResult:
-    size = path.stat().st_size
-    if size > limits.max_bytes:
-        return ReadResult(None, errors=(too_large(size, limits.max_bytes),))
-    return read_envelope(path.read_bytes(), limits)
+    try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            return ReadResult(None, errors=(too_large(size, limits.max_bytes),))
+        data = path.read_bytes()
+    except OSError as exc:
+        return ReadResult(None, errors=(EnvelopeError(
+            "unreadable-file", f"Không đọc được tệp: {exc.strerror or exc}.", f"The file cannot be read: {exc.strerror or exc}."),))
+    return read_envelope(data, limits)
 
 
 @click.group()

@@ -126,7 +126,7 @@ ODT = "Biểu mẫu báo cáo Đề án 06".encode() * 50
 
 
 def foreign_document(prefixed: bool = False, business: str = "Bussiness", crlf: bool = False,
-                     wrap: bool = False, doc_type: str = "1") -> bytes:
+                     wrap: bool = False, doc_type: str = "1", bom: bool = False) -> bytes:
     """The foreign document in one of its variants (see FOREIGN_DOCUMENT)."""
     p = "edXML:" if prefixed else ""
     decl = ' xmlns:edXML="http://www.mic.gov.vn/TBT/QCVN_102_2016"' if prefixed else ""
@@ -134,7 +134,7 @@ def foreign_document(prefixed: bool = False, business: str = "Bussiness", crlf: 
                                    pdf=b64(PDF, wrap), odt=b64(zipped("Biểu mẫu báo cáo.odt", ODT), wrap))
     if crlf:
         text = text.replace("\n", "\r\n")
-    return text.encode("utf-8")
+    return ("\ufeff" + text if bom else text).encode("utf-8")
 
 
 # A status written under ``Status`` (one hub does), unprefixed, with the code as one digit.

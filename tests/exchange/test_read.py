@@ -16,6 +16,7 @@ VARIANTS = {
     "Business spelling": {"business": "Business"},
     "CRLF": {"crlf": True},
     "wrapped base64": {"wrap": True},
+    "UTF-8 BOM": {"bom": True},
     "all at once": {"prefixed": True, "business": "Business", "crlf": True, "wrap": True},
 }
 
