@@ -1,5 +1,6 @@
-"""Decoding attachments of a received envelope: base64 in chunks with SHA-256 and size, and the
-unzipping of files a sender zipped under their own name (``application/zip`` not ending in ``.zip``).
+"""Attachments of a received envelope: base64 decoded in chunks with SHA-256 and size, the
+unzipping of files a sender zipped under their own name (``application/zip`` not ending in
+``.zip``), and the pairing of ``AttachmentEncoded`` with the manifest.
 """
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from recordsys.exchange.model import EnvelopeError
+from recordsys.exchange.lookup import child, children, path, text
+from recordsys.exchange.model import EnvelopeError, ReceivedAttachment
+from recordsys.exchange.safexml import ReadLimits, error
 
 #: characters decoded per step (a multiple of 4)
 CHUNK = 4 * 256 * 1024
@@ -97,3 +100,54 @@ def _read_bounded(archive: zipfile.ZipFile, member: zipfile.ZipInfo, name: str, 
                     f"The zipped attachment '{name}' unpacks to more than {max_bytes} bytes and is refused."))
             out.write(chunk)
     return out.getvalue()
+
+
+def _content_key(value: str) -> str:
+    value = value.strip().strip("<>")
+    return value[4:] if value.lower().startswith("cid:") else value
+
+
+def _manifest(envelope) -> dict[str, dict[str, str]]:
+    refs = children(path(envelope, "edXMLBody", "edXMLManifest"), "Reference")
+    return {_content_key(text(r, "ContentId")): {
+        "name": text(r, "AttachmentName"), "content_type": text(r, "ContentType"),
+        "description": text(r, "Description")} for r in refs}
+
+
+def _one_attachment(node, refs: dict, limits: ReadLimits) -> ReceivedAttachment:
+    content_id = text(node, "ContentId")
+    ref = refs.get(_content_key(content_id), {})
+    name = text(node, "AttachmentName") or ref.get("name", "")
+    content_type = text(node, "ContentType") or ref.get("content_type", "") or "application/octet-stream"
+    description = text(node, "Description") or ref.get("description", "")
+    payload = path(node, "ContentTransferEncoded")
+    buffer = io.BytesIO()
+    digest = decode_base64("".join(payload.itertext()) if payload is not None else "", buffer.write)
+    data, unzipped = buffer.getvalue(), False
+    if needs_unzip(name, content_type):
+        data, unzipped = unzip_single(data, name, limits.max_unzipped_bytes), True
+        content_type = guess_content_type(name)
+        digest = Digest(len(data), hashlib.sha256(data).hexdigest())
+    return ReceivedAttachment(content_id=content_id, name=name, content_type=content_type,
+                              description=description, size=digest.size, sha256=digest.sha256,
+                              data=data, unzipped=unzipped)
+
+
+def read_attachments(root, envelope, limits: ReadLimits, notes) -> tuple[ReceivedAttachment, ...]:
+    """The files of ``AttachmentEncoded`` (beside or inside the envelope), named from the manifest
+    when the attachment omits it; problems go to ``notes.errors`` / ``notes.warnings``.
+    """
+    holder = child(root, "AttachmentEncoded")
+    if holder is None:
+        holder = child(envelope, "AttachmentEncoded")
+    refs, found = _manifest(envelope), []
+    for node in children(holder, "Attachment"):
+        try:
+            found.append(_one_attachment(node, refs, limits))
+        except AttachmentError as exc:
+            notes.errors.append(exc.error)
+    if len(found) < len(refs):
+        notes.warnings.append(error("attachment-missing",
+                                    "Danh mục (Manifest) kê nhiều tệp hơn số tệp đính kèm thực có.",
+                                    "The manifest lists more files than the envelope carries."))
+    return tuple(found)
