@@ -185,15 +185,30 @@ def _envelope(*children: Node | None) -> Node:
     return _e("edXMLEnvelope", None, *children, attrs={"xmlns:edXML": NAMESPACE})
 
 
+def _check_document(env: DocumentEnvelope) -> None:
+    """Refuse what hubs refuse (and our XSD forbids), one sentence in Vietnamese and English."""
+    if len(env.subject) > MAX_SUBJECT:
+        raise ValueError(f"Trích yếu dài {len(env.subject)} ký tự, vượt {MAX_SUBJECT}; hãy rút gọn. / "
+                         f"The subject has {len(env.subject)} characters, over {MAX_SUBJECT}; shorten it.")
+    missing = [what for what, value in (
+        ("From/OrganId (mã cơ quan gửi)", env.sender.organ_id), ("To (nơi nhận)", env.recipients),
+        ("CodeNumber (số văn bản)", env.code_number), ("Subject (trích yếu)", env.subject),
+        *((f"To/OrganId ({o.organ_name})", o.organ_id) for o in env.recipients),
+        *((f"AttachmentName/ContentType (tệp {n})", a.name and a.content_type)
+          for n, a in enumerate(env.attachments, start=1)),
+    ) if not value]
+    if missing:
+        raise ValueError(f"Thiếu thông tin bắt buộc: {', '.join(missing)}. / Required values are missing: "
+                         f"{', '.join(missing)}.")
+
+
 def write_document_envelope(env: DocumentEnvelope, *, now: dt.datetime | None = None) -> bytes:
     """The UTF-8 bytes of a document message; a trace from the sender at ``now`` when none is given.
 
     Raises ``ValueError`` (one sentence, Vietnamese and English) for text XML cannot carry or a
     subject longer than 500 characters.
     """
-    if len(env.subject) > MAX_SUBJECT:
-        raise ValueError(f"Trích yếu dài {len(env.subject)} ký tự, vượt {MAX_SUBJECT}; hãy rút gọn. / "
-                         f"The subject has {len(env.subject)} characters, over {MAX_SUBJECT}; shorten it.")
+    _check_document(env)
     header = _e("edXMLHeader", None, _document_header(env), _e(
         "TraceHeaderList", None, *_traces(env.traces, env.sender.organ_id, now),
         _business(env.business, env.effective_document_id)))

@@ -105,8 +105,9 @@ def test_missing_required_fields_are_named(remove, field):
 
 
 def test_missing_recipient_is_an_error():
-    env = samples.document(recipients=())
-    result = read_envelope(write_document_envelope(env))
+    data = write_document_envelope(samples.document(recipients=(samples.SO_NOI_VU,)))
+    start, end = data.index(b"<edXML:To>"), data.index(b"</edXML:To>") + len(b"</edXML:To>")
+    result = read_envelope(data[:start] + data[end:])
     assert not result.valid and any("To" in e.en for e in result.errors)
 
 

@@ -131,6 +131,11 @@ def test_status_validates_and_round_trips(schema, code):
     ({"subject": "Đ" * 501}, "500"),
     ({"subject": "Trích yếu\x00 lỗi"}, "control character"),
     ({"promulgation_date": None}, "promulgation date"),
+    ({"recipients": ()}, "To"),
+    ({"code_number": ""}, "CodeNumber"),
+    ({"subject": ""}, "Subject"),
+    ({"sender": samples.Organization("", "UBND")}, "From/OrganId"),
+    ({"attachments": (samples.Attachment("", "application/pdf", b"x"),)}, "AttachmentName"),
 ])
 def test_writer_refuses_what_it_cannot_write(change, message):
     with pytest.raises(ValueError, match=message):
