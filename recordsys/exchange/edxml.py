@@ -43,6 +43,8 @@ Envelope = DocumentEnvelope | StatusEnvelope
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _INDENT = "  "
 MAX_SUBJECT = 500
+#: the wall clock of Vietnamese hubs (no daylight saving)
+VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")
 
 
 class Node:
@@ -85,6 +87,19 @@ def _render(node: Node, depth: int, out: list[str]) -> None:
 
 def _date(value: dt.date | None) -> str:
     return value.strftime(DATE_FORMAT) if value else ""
+
+
+def _vietnam_now() -> dt.datetime:
+    return dt.datetime.now(VIETNAM)
+
+
+def _timestamp(value: dt.datetime) -> str:
+    """``yyyy/MM/dd HH:mm:ss`` in Vietnam time (hubs compare trace times with their own clock);
+    a naive value is taken as already in Vietnam time.
+    """
+    if value.tzinfo is not None:
+        value = value.astimezone(VIETNAM)
+    return value.strftime(TIMESTAMP_FORMAT)
 
 
 def _organization(tag: str, org: Organization) -> Node:
@@ -151,9 +166,9 @@ def _business(business: Business, document_id: str) -> Node:
 
 def _traces(traces: tuple[TraceHeader, ...], sender: str, now: dt.datetime | None) -> list[Node]:
     if not traces:
-        traces = (TraceHeader(sender, (now or dt.datetime.now()).replace(microsecond=0)),)
-    return [_e("TraceHeader", None, _e("OrganId", t.organ_id),
-               _e("Timestamp", t.timestamp.strftime(TIMESTAMP_FORMAT))) for t in traces]
+        traces = (TraceHeader(sender, now or _vietnam_now()),)
+    return [_e("TraceHeader", None, _e("OrganId", t.organ_id), _e("Timestamp", _timestamp(t.timestamp)))
+            for t in traces]
 
 
 def _manifest(attachments: tuple[Attachment, ...]) -> Node:
@@ -232,7 +247,7 @@ def write_status_envelope(env: StatusEnvelope, *, now: dt.datetime | None = None
     message = _e("MessageHeader", None, _organization("From", env.sender), _response_for(env.response_for),
                  _staff(env.staff), _e("StatusCode", StatusCode(code).value),
                  _e("Description", env.description),
-                 _e("Timestamp", (env.timestamp or now or dt.datetime.now()).strftime(TIMESTAMP_FORMAT)))
+                 _e("Timestamp", _timestamp(env.timestamp or now or _vietnam_now())))
     header = _e("edXMLHeader", None, message,
                 _e("TraceHeaderList", None, *_traces(env.traces, env.sender.organ_id, now)))
     return _document([_envelope(header)])

@@ -74,6 +74,18 @@ def test_document_id(make_id, expected):
     assert make_document_id(*make_id) == expected
 
 
+@pytest.mark.parametrize("now, expected", [
+    (dt.datetime(2026, 11, 30, 2, 15, 0, tzinfo=dt.UTC), "2026/11/30 09:15:00"),
+    (dt.datetime(2026, 11, 30, 20, 0, 5, tzinfo=dt.UTC), "2026/12/01 03:00:05"),
+    (dt.datetime(2026, 11, 30, 9, 15, 0), "2026/11/30 09:15:00"),
+])
+def test_timestamps_are_written_in_vietnam_time(now, expected):
+    data = write_document_envelope(samples.document(traces=()), now=now)
+    assert f"<edXML:Timestamp>{expected}</edXML:Timestamp>".encode() in data
+    status = write_status_envelope(samples.status(timestamp=now))
+    assert f"<edXML:Timestamp>{expected}</edXML:Timestamp>".encode() in status
+
+
 def test_a_trace_is_added_when_none_is_given():
     data = write_document_envelope(samples.document(traces=()), now=dt.datetime(2026, 11, 30, 8, 0, 1))
     trace = read_envelope(data).envelope.traces
