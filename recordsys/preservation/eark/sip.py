@@ -209,7 +209,7 @@ def _fill(root: Path, kind: PackageKind, definition: Circular05Definition, dossi
         files = []
         for i, (file, name) in enumerate(zip(doc.document.files, doc.names), 1):
             ref = w.copy(f"{rep_dir}/data/{name}", Path(file.source), f"file-{doc.ordinal}-{i:02d}", _mimetype(file),
-                         rep_dir, title=file.label, use="copy" if kind is PackageKind.DIP else "")
+                         rep_dir, title=file.label, use=_use(kind, file))
             files.append(ref)
             rep_files.append((f"{doc.code}/{i:02d}", ref))
         md = w.bytes(f"{rep_dir}/metadata/descriptive/EAD_doc_{doc.ordinal}.xml",
@@ -242,6 +242,11 @@ def _fill(root: Path, kind: PackageKind, definition: Circular05Definition, dossi
                       "text/xml")
         amd.append(mets.MdRef("digiprov-premis", ref, "PREMIS"))
     (root / "METS.xml").write_bytes(mets.package_mets(header, dmd, amd, documentation, schemas, rep_mets, rep))
+
+
+def _use(kind: PackageKind, file: DocumentFile) -> str:
+    """METS file/@USE: a DIP hands out copies; the processing-history file is marked as such."""
+    return "copy" if kind is PackageKind.DIP else "processing history" if file.process else ""
 
 
 def _agency(dossier: Dossier) -> Agent:
