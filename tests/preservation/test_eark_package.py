@@ -225,6 +225,8 @@ def test_bad_metadata_writes_nothing(tmp_path, sources):
     with pytest.raises(MetadataError) as err:
         write_sip(tmp_path / "out", _dossier(), docs)
     assert len(err.value.problems) == 2
+    with pytest.raises(MetadataError, match="startDate is after endDate"):
+        write_sip(tmp_path / "out", _dossier(start_date=dt.date(2026, 4, 1)), _documents(sources))
     assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
 
 
@@ -266,6 +268,16 @@ def test_reference_leaving_the_package_is_an_error_and_is_not_read(sip, tmp_path
                     encoding="utf-8")
     rules = [e.rule for e in validate_package(package).errors]
     assert "FIXITY-HREF" in rules and "FIXITY-CHECKSUM" in rules  # the root METS saw the rep METS change
+
+
+def test_symbolic_link_out_of_the_package_is_an_error(sip, tmp_path):
+    package = _broken(sip, tmp_path)
+    outside = tmp_path / "outside.pdf"
+    target = package / "representations/rep1/data/0000003-01.pdf"
+    shutil.copyfile(target, outside)
+    target.unlink()
+    target.symlink_to(outside)
+    assert [e.rule for e in validate_package(package).errors] == ["FIXITY-HREF"]
 
 
 def test_missing_root_mets_is_an_error(sip, tmp_path):

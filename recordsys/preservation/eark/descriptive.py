@@ -54,6 +54,9 @@ def check(definition: Circular05Definition, kind: str, values: Mapping[str, Any]
                 problems.append(f"Thiếu {field.name_vi} / {field.element} is mandatory")
             continue
         problems += _check_items(definition, field, items)
+    start, end = values.get("startDate"), values.get("endDate")
+    if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
+        problems.append("Thời gian bắt đầu sau thời gian kết thúc / startDate is after endDate")
     return problems
 
 

@@ -187,6 +187,8 @@ def _check_file(root: Path, href: str, size: str | None, kind: str | None, check
     path = _inside(root, href)
     if path is None:
         return [Finding("FIXITY-HREF", where, f"Reference {href!r} points outside the package.")]
+    if not path.resolve().is_relative_to(root.resolve()):  # a symbolic link out of the package
+        return [Finding("FIXITY-HREF", where, f"Reference {href!r} resolves outside the package.")]
     if not path.is_file():
         return [Finding("FIXITY-MISSING", where, f"Referenced file {href!r} is missing.")]
     if size is None or not size.isdigit() or int(size) != path.stat().st_size:
