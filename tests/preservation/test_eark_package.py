@@ -166,7 +166,27 @@ def test_every_reference_has_size_and_sha256_that_match(aip):
         assert node.get("CHECKSUM") == hashlib.sha256(path.read_bytes()).hexdigest()
         assert int(node.get("SIZE")) == path.stat().st_size
         count += 1
-    assert count == 4 + 3 + 1 + 1 + 1 + 3 + 1 + 1  # data, doc metadata, rep PREMIS, EAD, PREMIS, schemas, docs list, rep METS
+    assert count == 4 + 3 + 1 + 1 + 1 + 5 + 1 + 1  # data, doc metadata, rep PREMIS, EAD, PREMIS, schemas, docs list, rep METS
+
+
+def _assert_descriptive_files_match_their_schemas(package: Path) -> int:
+    count = 0
+    for path in package.rglob("EAD*.xml"):
+        document = etree.parse(str(path))
+        location = document.getroot().get("{http://www.w3.org/2001/XMLSchema-instance}noNamespaceSchemaLocation")
+        schema_path = (path.parent / location).resolve()
+        assert schema_path.is_relative_to(package.resolve()) and schema_path.parent.name == "schemas"
+        etree.XMLSchema(etree.parse(str(schema_path))).assertValid(document)
+        count += 1
+    return count
+
+
+def test_descriptive_files_match_the_generated_schemas_in_the_package(aip):
+    assert _assert_descriptive_files_match_their_schemas(aip) == 4
+    schema = etree.XMLSchema(etree.parse(str(aip / "schemas/tt05-document.xsd")))
+    bad = etree.parse(str(aip / "representations/rep1/metadata/descriptive/EAD_doc_0000002.xml"))
+    bad.getroot().find("typeName").text = "99"
+    assert not schema.validate(bad)
 
 
 def test_dip_describes_the_request_and_marks_copies(tmp_path, sources):
@@ -179,8 +199,12 @@ def test_dip_describes_the_request_and_marks_copies(tmp_path, sources):
     assert ead.find("title") is None  # the records are not described here
     rep = etree.parse(str(dip / "representations/rep1/METS.xml"))
     assert {f.get("USE") for f in rep.iterfind(".//mets:file", NS)} == {"copy"}
+    assert _assert_descriptive_files_match_their_schemas(dip) == 4
+    assert (dip / "schemas/tt05-request.xsd").is_file() and not (dip / "schemas/tt05-dossier.xsd").exists()
     with pytest.raises(MetadataError):
         write_dip(tmp_path / "out2", _dossier(), _documents(sources), dataclasses.replace(request, purpose="04"), ARCHIVE)
+    with pytest.raises(MetadataError, match="requester"):
+        write_dip(tmp_path / "out2", _dossier(), _documents(sources), dataclasses.replace(request, requester=" "), ARCHIVE)
 
 
 def test_zipped_package_validates_and_has_one_top_folder(sip):

@@ -41,10 +41,11 @@ def _values(value: Any) -> list[Any]:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
-def check(definition: Circular05Definition, kind: str, values: Mapping[str, Any]) -> list[str]:
-    """Problems with ``values`` (element -> value) of a dossier or document: unknown elements,
-    missing mandatory ones, values outside their code list, text longer than allowed."""
-    fields = {f.element: f for f in definition.fields(kind)}
+def check(definition: Circular05Definition, kind: str | Iterable[Field], values: Mapping[str, Any]) -> list[str]:
+    """Problems with ``values`` (element -> value) of a dossier or document (``kind``, or the fields
+    themselves): unknown elements, missing mandatory ones, values outside their code list, text
+    longer than allowed, a start after the end."""
+    fields = {f.element: f for f in (definition.fields(kind) if isinstance(kind, str) else kind)}
     problems = [f"Trường {name!r} không có trong Thông tư 05/2025 / {name!r} is not a Circular 05 field"
                 for name in values if name not in fields]
     for field in fields.values():
@@ -76,10 +77,30 @@ def _check_items(definition: Circular05Definition, field: Field, items: list[Any
             f"{field.max_length} characters"] if too_long else []
 
 
-def simpledc(definition_fields: Iterable[Field] | None, values: Mapping[str, Any]) -> bytes:
-    """A ``simpledc`` document: ``values`` in the order of ``definition_fields`` (or as given)."""
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
+MULTI_VALUED = {"language", "keyword"}  # written as one element per value
+
+# The DIP's descriptive file: the reader's request (element names chosen by recordsys; verify
+# against the circular's annex).
+REQUEST_FIELDS = (
+    Field("requestNumber", "Số phiếu yêu cầu", "number of the request", "string", 50, True),
+    Field("purpose", "Mục đích sử dụng", "purpose: 01 personal, 02 official, 03 special", "code", 2, True,
+          "dip_purpose"),
+    Field("requester", "Người yêu cầu", "requester", "string", 200, True),
+    Field("organName", "Cơ quan, tổ chức của người yêu cầu", "requester's organisation", "string", 200, False),
+    Field("requestDate", "Ngày yêu cầu", "date of the request (DD/MM/YYYY)", "date", 10, True),
+    Field("fileCode", "Mã hồ sơ", "code of the dossier the copies come from", "string", 100, True),
+    Field("description", "Ghi chú", "notes", "string", 2000, False),
+)
+
+
+def simpledc(definition_fields: Iterable[Field] | None, values: Mapping[str, Any], schema: str = "") -> bytes:
+    """A ``simpledc`` document: ``values`` in the order of ``definition_fields`` (or as given);
+    ``schema`` is the relative location of its XSD."""
     order = [f.element for f in definition_fields] if definition_fields is not None else list(values)
-    root = etree.Element("simpledc")
+    root = etree.Element("simpledc", nsmap={"xsi": XSI} if schema else None)
+    if schema:
+        root.set(f"{{{XSI}}}noNamespaceSchemaLocation", schema)
     for element in order:
         for item in _values(values.get(element)):
             etree.SubElement(root, element).text = _text(item)
@@ -89,7 +110,6 @@ def simpledc(definition_fields: Iterable[Field] | None, values: Mapping[str, Any
 
 def request_values(number: str, purpose: str, requester: str, organisation: str, requested_on: dt.date,
                    file_code: str, description: str) -> dict[str, Any]:
-    """The fields of a DIP's descriptive file: the reader's request, not the records (element names
-    chosen by recordsys; verify against the circular's annex)."""
+    """The values of a DIP's descriptive file (REQUEST_FIELDS): the reader's request, not the records."""
     return {"requestNumber": number, "purpose": purpose, "requester": requester, "organName": organisation,
             "requestDate": requested_on, "fileCode": file_code, "description": description}

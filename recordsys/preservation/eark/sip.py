@@ -34,13 +34,14 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from recordsys.metadata import Circular05Definition, load_circular05
-from recordsys.preservation.eark import descriptive, mets, premis
+from recordsys.preservation.eark import descriptive, mets, premis, schemas
 from recordsys.preservation.eark.codes import DossierCode, document_code
 from recordsys.preservation.eark.model import (
     Agent, DipRequest, Document, DocumentFile, Dossier, PackageKind, PackageOptions)
 from recordsys.preservation.premis import Event
 
 DESCRIPTIVE_TYPE = "TT05-2025-BNV simpledc"  # METS OTHERMDTYPE of our descriptive files
+DOSSIER_XSD, DOCUMENT_XSD, REQUEST_XSD = "tt05-dossier.xsd", "tt05-document.xsd", "tt05-request.xsd"
 _SAFE_EXT = re.compile(r"^[a-z0-9]{1,8}$")
 
 
@@ -213,7 +214,8 @@ def _fill(root: Path, kind: PackageKind, definition: Circular05Definition, dossi
             files.append(ref)
             rep_files.append((f"{doc.code}/{i:02d}", ref))
         md = w.bytes(f"{rep_dir}/metadata/descriptive/EAD_doc_{doc.ordinal}.xml",
-                     descriptive.simpledc(definition.document, doc.values), f"md-doc-{doc.ordinal}", "text/xml", rep_dir)
+                     descriptive.simpledc(definition.document, doc.values, f"../../../../schemas/{DOCUMENT_XSD}"),
+                     f"md-doc-{doc.ordinal}", "text/xml", rep_dir)
         rep_docs.append((doc.code, mets.MdRef(f"dmd-doc-{doc.ordinal}", md, "OTHER", DESCRIPTIVE_TYPE), files))
     rep_amd = []
     if kind is PackageKind.AIP:
@@ -225,28 +227,39 @@ def _fill(root: Path, kind: PackageKind, definition: Circular05Definition, dossi
     rep_mets = w.bytes(f"{rep_dir}/METS.xml", mets.representation_mets(rep_header, rep_docs, rep_amd),
                        f"file-mets-{rep}", "text/xml")
     if request is None:
-        described = descriptive.simpledc(definition.dossier, dossier_values)
+        own_schemas = {DOSSIER_XSD: (definition.dossier, "Hồ sơ / dossier")}
+        described = descriptive.simpledc(definition.dossier, dossier_values, f"../../schemas/{DOSSIER_XSD}")
     else:
-        described = descriptive.simpledc(None, descriptive.request_values(
-            request.number, request.purpose, request.requester, request.organisation, request.requested_on,
-            str(dossier.code), request.description))
+        own_schemas = {REQUEST_XSD: (descriptive.REQUEST_FIELDS, "Yêu cầu sử dụng / DIP request")}
+        described = descriptive.simpledc(descriptive.REQUEST_FIELDS, _request_values(request, dossier),
+                                         f"../../schemas/{REQUEST_XSD}")
+    own_schemas[DOCUMENT_XSD] = (definition.document, "Tài liệu / document")
     dmd = [mets.MdRef("dmd-package", w.bytes("metadata/descriptive/EAD.xml", described, "md-ead", "text/xml"),
                       "OTHER", DESCRIPTIVE_TYPE)]
     documentation = [w.bytes("documentation/danh-muc-tai-lieu.csv", _document_list(docs, definition),
                              "file-documentation-list", "text/csv")]
-    schemas = [w.copy(f"schemas/{name}", source, f"file-schema-{i}", "application/xml")
-               for i, (name, source) in enumerate(_schema_sources().items(), 1)]
+    schema_refs = [w.copy(f"schemas/{name}", source, f"file-schema-{i}", "application/xml")
+                   for i, (name, source) in enumerate(_schema_sources().items(), 1)]
+    schema_refs += [w.bytes(f"schemas/{name}", schemas.simpledc_xsd(definition, fields, title),
+                            f"file-schema-{name.removesuffix('.xsd')}", "application/xml")
+                    for name, (fields, title) in own_schemas.items()]
     amd = []
     if kind is PackageKind.AIP:
         ref = w.bytes("metadata/preservation/PREMIS.xml", premis.package_premis(objid, events), "md-premis",
                       "text/xml")
         amd.append(mets.MdRef("digiprov-premis", ref, "PREMIS"))
-    (root / "METS.xml").write_bytes(mets.package_mets(header, dmd, amd, documentation, schemas, rep_mets, rep))
+    (root / "METS.xml").write_bytes(mets.package_mets(header, dmd, amd, documentation, schema_refs, rep_mets, rep))
 
 
 def _use(kind: PackageKind, file: DocumentFile) -> str:
     """METS file/@USE: a DIP hands out copies; the processing-history file is marked as such."""
     return "copy" if kind is PackageKind.DIP else "processing history" if file.process else ""
+
+
+def _request_values(request: DipRequest, dossier: Dossier) -> dict[str, Any]:
+    return descriptive.request_values(request.number, request.purpose, request.requester.strip(),
+                                      request.organisation, request.requested_on, str(dossier.code),
+                                      request.description)
 
 
 def _agency(dossier: Dossier) -> Agent:
@@ -273,10 +286,7 @@ def write_dip(target: Path | str, dossier: Dossier, documents: Sequence[Document
               archive: Agent, options: PackageOptions | None = None) -> Path:
     """Write the DIP (gói sử dụng) answering ``request``: its descriptive file is the request, its
     files are marked as copies (METS ``USE="copy"``)."""
-    problems = [] if request.purpose in load_circular05().code_values("dip_purpose") else [
-        f"Mục đích {request.purpose!r} không có trong danh mục / purpose {request.purpose!r} is not 01, 02 or 03"]
-    if not request.requester.strip():
-        problems.append("Thiếu người yêu cầu / the requester is missing")
+    problems = descriptive.check(load_circular05(), descriptive.REQUEST_FIELDS, _request_values(request, dossier))
     if problems:
         raise descriptive.MetadataError(problems)
     return _write(PackageKind.DIP, Path(target), dossier, documents, options=options or PackageOptions(),
