@@ -2,7 +2,13 @@
 import pytest
 
 from recordsys.preservation.eark.codes import (
-    CodeError, DossierCode, document_code, dossier_code, parse_document_code, parse_dossier_code)
+    CodeError,
+    DossierCode,
+    document_code,
+    dossier_code,
+    parse_document_code,
+    parse_dossier_code,
+)
 
 DOSSIERS = [
     # (agency, year, notation, archive, code)

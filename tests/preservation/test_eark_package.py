@@ -28,7 +28,7 @@ from recordsys.preservation.premis import Event
 NS = {"mets": "http://www.loc.gov/METS/", "xlink": "http://www.w3.org/1999/xlink",
       "premis": "http://www.loc.gov/premis/v3"}
 HREF = "{http://www.w3.org/1999/xlink}href"
-CREATED = dt.datetime(2026, 4, 2, 8, 30, tzinfo=dt.timezone.utc)
+CREATED = dt.datetime(2026, 4, 2, 8, 30, tzinfo=dt.UTC)
 ARCHIVE = Agent("Trung tâm Lưu trữ lịch sử tỉnh Quảng Ninh", "000.00.13.H41")
 SUBJECT = ("Về việc phê duyệt điều chỉnh quy hoạch sử dụng đất đến năm 2030 của thành phố Đông Triều, "
            "tỉnh Quảng Ninh, và kế hoạch sử dụng đất năm 2026 (đợt 2) theo đề nghị của Sở Nông nghiệp và Môi trường")
@@ -166,7 +166,8 @@ def test_every_reference_has_size_and_sha256_that_match(aip):
         assert node.get("CHECKSUM") == hashlib.sha256(path.read_bytes()).hexdigest()
         assert int(node.get("SIZE")) == path.stat().st_size
         count += 1
-    assert count == 4 + 3 + 1 + 1 + 1 + 5 + 1 + 1  # data, doc metadata, rep PREMIS, EAD, PREMIS, schemas, docs list, rep METS
+    # data, document metadata, rep PREMIS, EAD, PREMIS, schemas, list of documents, rep METS
+    assert count == 4 + 3 + 1 + 1 + 1 + 5 + 1 + 1
 
 
 def _assert_descriptive_files_match_their_schemas(package: Path) -> int:
@@ -192,7 +193,8 @@ def test_descriptive_files_match_the_generated_schemas_in_the_package(aip):
 def test_dip_describes_the_request_and_marks_copies(tmp_path, sources):
     request = DipRequest("PYC-12/2026", "02", "Trần Thị Bình", dt.date(2026, 5, 4),
                          organisation="Sở Nội vụ tỉnh Quảng Ninh", description="Phục vụ thanh tra")
-    dip = write_dip(tmp_path / "out", _dossier(), _documents(sources), request, ARCHIVE, PackageOptions(created=CREATED))
+    dip = write_dip(tmp_path / "out", _dossier(), _documents(sources), request, ARCHIVE,
+                    PackageOptions(created=CREATED))
     assert validate_package(dip).errors == ()
     ead = etree.parse(str(dip / "metadata/descriptive/EAD.xml")).getroot()
     assert ead.findtext("purpose") == "02" and ead.findtext("requester") == "Trần Thị Bình"
@@ -202,9 +204,11 @@ def test_dip_describes_the_request_and_marks_copies(tmp_path, sources):
     assert _assert_descriptive_files_match_their_schemas(dip) == 4
     assert (dip / "schemas/tt05-request.xsd").is_file() and not (dip / "schemas/tt05-dossier.xsd").exists()
     with pytest.raises(MetadataError):
-        write_dip(tmp_path / "out2", _dossier(), _documents(sources), dataclasses.replace(request, purpose="04"), ARCHIVE)
+        write_dip(tmp_path / "out2", _dossier(), _documents(sources), dataclasses.replace(request, purpose="04"),
+                  ARCHIVE)
     with pytest.raises(MetadataError, match="requester"):
-        write_dip(tmp_path / "out2", _dossier(), _documents(sources), dataclasses.replace(request, requester=" "), ARCHIVE)
+        write_dip(tmp_path / "out2", _dossier(), _documents(sources), dataclasses.replace(request, requester=" "),
+                  ARCHIVE)
 
 
 def test_zipped_package_validates_and_has_one_top_folder(sip):
@@ -344,7 +348,7 @@ def test_validation_runs_with_the_network_cut(sip):
         "socket.socket.connect = refuse; socket.create_connection = refuse; socket.getaddrinfo = refuse\n"
         "from recordsys.preservation.eark.validate import validate_package\n"
         f"r = validate_package({str(sip)!r}); print(r.valid, len(r.errors))\n")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+    result = subprocess.run([sys.executable, "-c", code], check=False, capture_output=True, text=True, timeout=120,
                             cwd=Path(__file__).resolve().parents[2])
     assert result.stdout.strip() == "True 0", result.stderr
 

@@ -79,7 +79,8 @@ def _check_notation(notation: str) -> str:
                         f"The dossier number and notation {notation!r} may hold only letters, digits and hyphens, "
                         "separated by dots (for example 05.TH).")
     if _ORDINAL_RE.match(notation.rsplit(".", 1)[-1]):
-        raise CodeError(f"Số và ký hiệu hồ sơ {notation!r} không được kết thúc bằng 7 chữ số (dễ nhầm với mã tài liệu).",
+        raise CodeError(f"Số và ký hiệu hồ sơ {notation!r} không được kết thúc bằng 7 chữ số "
+                        "(dễ nhầm với mã tài liệu).",
                         f"The dossier notation {notation!r} must not end with 7 digits (it would read as a "
                         "document code).")
     return notation

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from lxml import etree
 
@@ -64,8 +65,8 @@ def check(definition: Circular05Definition, kind: str | Iterable[Field], values:
 def _check_items(definition: Circular05Definition, field: Field, items: list[Any]) -> list[str]:
     if field.code_list:
         bad = [v for v in items if _text(v) not in definition.code_values(field.code_list)]
-        return [f"{field.name_vi}: {bad[0]!r} không có trong danh mục / {field.element}: {bad[0]!r} is not in the "
-                f"code list {field.code_list}"] if bad else []
+        return [(f"{field.name_vi}: {bad[0]!r} không có trong danh mục / {field.element}: {bad[0]!r} is not in "
+                 f"the code list {field.code_list}")] if bad else []
     if field.type == "date":
         bad = [v for v in items if not isinstance(v, dt.date)]
         return [f"{field.name_vi} phải là ngày / {field.element} must be a date"] if bad else []
@@ -73,8 +74,8 @@ def _check_items(definition: Circular05Definition, field: Field, items: list[Any
         bad = [v for v in items if isinstance(v, bool) or not isinstance(v, int) or v < 0]
         return [f"{field.name_vi} phải là số nguyên / {field.element} must be a whole number"] if bad else []
     too_long = [v for v in items if len(_text(v)) > field.max_length]
-    return [f"{field.name_vi} dài quá {field.max_length} ký tự / {field.element} is longer than "
-            f"{field.max_length} characters"] if too_long else []
+    return [(f"{field.name_vi} dài quá {field.max_length} ký tự / {field.element} is longer than "
+             f"{field.max_length} characters")] if too_long else []
 
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"

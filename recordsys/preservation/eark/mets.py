@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from lxml import etree
 
@@ -167,7 +167,8 @@ def package_mets(header: Header, dmd: Sequence[MdRef], amd: Sequence[MdRef], doc
     _file_group(file_sec, "Representations", "fg-representations", [representation_mets], **{
         _q(CSIP, "CONTENTINFORMATIONTYPE"): "OTHER",
         _q(CSIP, "OTHERCONTENTINFORMATIONTYPE"): header.options.content_information_type})
-    struct = etree.SubElement(root, _q(METS, "structMap"), {"TYPE": "PHYSICAL", "LABEL": "CSIP", "ID": "structmap-csip"})
+    struct = etree.SubElement(root, _q(METS, "structMap"),
+                              {"TYPE": "PHYSICAL", "LABEL": "CSIP", "ID": "structmap-csip"})
     top = _div(struct, "div-package", xml_text(header.objid))
     meta = {"DMDID": " ".join(r.section_id for r in dmd)} if dmd else {}
     if amd:

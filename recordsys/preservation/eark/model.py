@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from recordsys.preservation.eark.codes import DossierCode
 
@@ -89,7 +90,7 @@ class Agent:
 class PackageOptions:
     """What is fixed per deployment rather than per dossier."""
 
-    created: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.timezone.utc).replace(microsecond=0))
+    created: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC).replace(microsecond=0))
     software: str = "recordsys"
     software_version: str = "0.1.0"
     content_category: str = "Textual works \u2013 Digital"  # CSIP vocabulary ContentCategory

@@ -3,7 +3,7 @@ intellectual entity, and its events) and ``representations/<rep>/metadata/preser
 (the representation, its files with fixity and original names, and its events). Pure."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from lxml import etree
 

@@ -3,7 +3,7 @@ package carries a schema for every XML file it holds: ``schemas/tt05-dossier.xsd
 ``tt05-document.xsd`` and ``tt05-request.xsd`` (DIP). Pure."""
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from lxml import etree
 

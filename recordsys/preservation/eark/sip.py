@@ -29,15 +29,23 @@ import shutil
 import tempfile
 import unicodedata
 import zipfile
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from recordsys.metadata import Circular05Definition, load_circular05
 from recordsys.preservation.eark import descriptive, mets, premis, schemas
 from recordsys.preservation.eark.codes import DossierCode, document_code
 from recordsys.preservation.eark.model import (
-    Agent, DipRequest, Document, DocumentFile, Dossier, PackageKind, PackageOptions)
+    Agent,
+    DipRequest,
+    Document,
+    DocumentFile,
+    Dossier,
+    PackageKind,
+    PackageOptions,
+)
 from recordsys.preservation.premis import Event
 
 DESCRIPTIVE_TYPE = "TT05-2025-BNV simpledc"  # METS OTHERMDTYPE of our descriptive files
@@ -129,7 +137,8 @@ class _Writer:
     def __init__(self, root: Path, created: dt.datetime):
         self.root, self.created = root, created
 
-    def _ref(self, relative: str, file_id: str, mimetype: str, base: str, title: str = "", use: str = "") -> mets.FileRef:
+    def _ref(self, relative: str, file_id: str, mimetype: str, base: str, title: str = "",
+             use: str = "") -> mets.FileRef:
         path = self.root / relative
         digest = hashlib.sha256()
         with path.open("rb") as handle:
