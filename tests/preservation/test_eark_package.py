@@ -308,6 +308,20 @@ def test_symbolic_link_out_of_the_package_is_an_error(sip, tmp_path):
     assert [e.rule for e in validate_package(package).errors] == ["FIXITY-HREF"]
 
 
+def test_percent_encoded_reference_is_followed_but_cannot_escape(sip, tmp_path):
+    package = _broken(sip, tmp_path)
+    (tmp_path / "broken" / "secret.txt").write_text("bí mật")
+    mets = package / "representations/rep1/METS.xml"
+    text = mets.read_text(encoding="utf-8")
+    (package / "representations/rep1/data/0000002-01.pdf").rename(package / "representations/rep1/data/Tờ trình.pdf")
+    text = text.replace('"data/0000002-01.pdf"', '"data/T%E1%BB%9D%20tr%C3%ACnh.pdf"')
+    text = text.replace('"data/0000003-01.pdf"', '"data/%2e%2e/%2e%2e/%2e%2e/secret.txt"')
+    mets.write_text(text, encoding="utf-8")
+    errors = validate_package(package).errors
+    assert [(e.rule, e.location) for e in errors if e.location.startswith("representations/rep1/METS.xml")] == [
+        ("FIXITY-HREF", "representations/rep1/METS.xml -> data/%2e%2e/%2e%2e/%2e%2e/secret.txt")]
+
+
 def test_missing_root_mets_is_an_error(sip, tmp_path):
     package = _broken(sip, tmp_path)
     (package / "METS.xml").unlink()

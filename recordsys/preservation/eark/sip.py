@@ -71,7 +71,7 @@ def ascii_name(text: str) -> str:
 
 
 def _extension(file: DocumentFile, mimetype: str) -> str:
-    for candidate in (Path(file.label.replace("\\", "/")).suffix, file.source.suffix):
+    for candidate in (Path(file.label.replace("\\", "/")).suffix, Path(file.source).suffix):
         ext = candidate.lower().lstrip(".")
         if _SAFE_EXT.match(ext):
             return ext
@@ -80,7 +80,7 @@ def _extension(file: DocumentFile, mimetype: str) -> str:
 
 
 def _mimetype(file: DocumentFile) -> str:
-    return (file.mimetype or mimetypes.guess_type(file.label)[0] or mimetypes.guess_type(file.source.name)[0]
+    return (file.mimetype or mimetypes.guess_type(file.label)[0] or mimetypes.guess_type(Path(file.source).name)[0]
             or "application/octet-stream")
 
 

@@ -19,6 +19,7 @@ import urllib.request
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
+from urllib.parse import unquote
 from xml.etree import ElementTree as ET
 
 from recordsys.metadata import DEFAULT_DIR
@@ -162,13 +163,14 @@ def _digest(path: Path, algorithm: str) -> str:
     return digest.hexdigest()
 
 
-def _reference_findings(mets: Path, root: Path) -> list[Finding]:
-    """Fixity of every ``file`` and ``mdRef`` of one METS document (hrefs relative to ``root``)."""
+def _reference_findings(mets: Path, package: Path) -> list[Finding]:
+    """Fixity of every ``file`` and ``mdRef`` of one METS document (hrefs relative to its folder)."""
     findings: list[Finding] = []
+    name = mets.relative_to(package).as_posix()
     try:
         tree = ET.parse(mets)
     except (ET.ParseError, OSError) as exc:
-        return [Finding("FIXITY-METS", str(mets.relative_to(root.parent)), f"METS file cannot be read: {exc}")]
+        return [Finding("FIXITY-METS", name, f"METS file cannot be read: {exc}")]
     for node in tree.iter():
         if node.tag == f"{{{METS_NS}}}file":
             location = node.find(f"{{{METS_NS}}}FLocat")
@@ -177,13 +179,15 @@ def _reference_findings(mets: Path, root: Path) -> list[Finding]:
             href = node.get(XLINK_HREF, "")
         else:
             continue
-        findings += _check_file(root, href, node.get("SIZE"), node.get("CHECKSUMTYPE"), node.get("CHECKSUM"), mets)
+        findings += _check_file(mets.parent, href, node.get("SIZE"), node.get("CHECKSUMTYPE"), node.get("CHECKSUM"),
+                                f"{name} -> {href}")
     return findings
 
 
 def _check_file(root: Path, href: str, size: str | None, kind: str | None, checksum: str | None,
-                mets: Path) -> list[Finding]:
-    where = f"{mets.name} -> {href}"
+                where: str) -> list[Finding]:
+    if "%" in href and _inside(root, href) is not None and not (root / href).exists():
+        href = unquote(href)  # hrefs are URLs: data/T%E1%BB%9D%20tr%C3%ACnh.pdf
     path = _inside(root, href)
     if path is None:
         return [Finding("FIXITY-HREF", where, f"Reference {href!r} points outside the package.")]
@@ -208,7 +212,7 @@ def _fixity_findings(folder: Path) -> list[Finding]:
         return []  # eark-validator reports the missing METS.xml
     findings = _reference_findings(root_mets, folder)
     for rep_mets in sorted((folder / "representations").glob("*/METS.xml")):
-        findings += _reference_findings(rep_mets, rep_mets.parent)
+        findings += _reference_findings(rep_mets, folder)
     return findings
 
 
