@@ -322,6 +322,21 @@ def test_percent_encoded_reference_is_followed_but_cannot_escape(sip, tmp_path):
         ("FIXITY-HREF", "representations/rep1/METS.xml -> data/%2e%2e/%2e%2e/%2e%2e/secret.txt")]
 
 
+def test_representation_mets_is_checked_against_the_mets_schema(sip, tmp_path):
+    package = _broken(sip, tmp_path)
+    mets = package / "representations/rep1/METS.xml"
+    mets.write_text(mets.read_text(encoding="utf-8").replace('USE="Data"', 'USE="Data" BOGUS="1"'), encoding="utf-8")
+    rules = {e.rule for e in validate_package(package).errors}
+    assert rules == {"XML-1", "FIXITY-SIZE"}  # the schema error, and the root METS sees the changed size
+
+
+def test_a_document_without_files_is_refused(tmp_path, sources):
+    docs = _documents(sources)
+    docs[2] = Document(3, docs[2].fields, ())
+    with pytest.raises(MetadataError, match="no file"):
+        write_sip(tmp_path / "out", _dossier(), docs)
+
+
 def test_missing_root_mets_is_an_error(sip, tmp_path):
     package = _broken(sip, tmp_path)
     (package / "METS.xml").unlink()
