@@ -185,23 +185,50 @@ def _document_list(docs: Sequence[_Doc], definition: Circular05Definition) -> by
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: spreadsheet programs read the diacritics
 
 
+@dataclass(frozen=True)
+class _Package:
+    """Everything one package is written from, checked."""
+
+    kind: PackageKind
+    definition: Circular05Definition
+    objid: str
+    dossier: Dossier
+    dossier_values: dict[str, Any]
+    docs: tuple[_Doc, ...]
+    options: PackageOptions
+    agents: tuple[tuple[str, Agent], ...]
+    events: tuple[Event, ...]
+    request: DipRequest | None
+
+    @property
+    def rep(self) -> str:
+        return self.options.representation
+
+    @property
+    def rep_dir(self) -> str:
+        return f"representations/{self.options.representation}"
+
+
 def _write(kind: PackageKind, target: Path, dossier: Dossier, documents: Sequence[Document], *,
            options: PackageOptions, agents: tuple[tuple[str, Agent], ...], archive: Agent | None = None,
            events: Sequence[Event] = (), request: DipRequest | None = None) -> Path:
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,31}", options.representation):
+        raise ValueError(f"representation name {options.representation!r} must be like rep1")
     definition = load_circular05()
-    rep = options.representation
     code = dossier.code.archived(archive.code) if kind is PackageKind.AIP and archive else dossier.code
-    docs = _documents(code, documents, rep)
+    docs = _documents(code, documents, options.representation)
     dossier_values = _dossier_values(dossier, docs, str(code) if code.archive else None)
     _check_all(definition, dossier_values, docs)
     objid = str(code) if request is None else f"{code}.DIP.{request.number}"
+    package = _Package(kind, definition, objid, dossier, dossier_values, tuple(docs), options, agents,
+                       tuple(events), request)
     final = Path(target) / ascii_name(objid)
     if final.exists():
         raise FileExistsError(f"Gói {final} đã tồn tại / the package {final} already exists")
     Path(target).mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{final.name}.", dir=target))
     try:
-        _fill(work, kind, definition, dossier_values, docs, objid, dossier, options, agents, events, request)
+        _fill(_Writer(work, options.created), package)
         work.rename(final)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
@@ -209,55 +236,61 @@ def _write(kind: PackageKind, target: Path, dossier: Dossier, documents: Sequenc
     return final
 
 
-def _fill(root: Path, kind: PackageKind, definition: Circular05Definition, dossier_values: dict, docs: Sequence[_Doc],
-          objid: str, dossier: Dossier, options: PackageOptions, agents, events, request) -> None:
-    w = _Writer(root, options.created)
-    rep, rep_dir = options.representation, f"representations/{options.representation}"
-    header = mets.Header(kind, objid, dossier.title, options, agents, str(dossier.code))
-    rep_docs, rep_files = [], []
-    for doc in docs:
-        files = []
-        for i, (file, name) in enumerate(zip(doc.document.files, doc.names), 1):
-            ref = w.copy(f"{rep_dir}/data/{name}", Path(file.source), f"file-{doc.ordinal}-{i:02d}", _mimetype(file),
-                         rep_dir, title=file.label, use=_use(kind, file))
-            files.append(ref)
-            rep_files.append((f"{doc.code}/{i:02d}", ref))
-        md = w.bytes(f"{rep_dir}/metadata/descriptive/EAD_doc_{doc.ordinal}.xml",
-                     descriptive.simpledc(definition.document, doc.values, f"../../../../schemas/{DOCUMENT_XSD}"),
-                     f"md-doc-{doc.ordinal}", "text/xml", rep_dir)
-        rep_docs.append((doc.code, mets.MdRef(f"dmd-doc-{doc.ordinal}", md, "OTHER", DESCRIPTIVE_TYPE), files))
-    rep_amd = []
-    if kind is PackageKind.AIP:
-        ref = w.bytes(f"{rep_dir}/metadata/preservation/PREMIS_{rep}.xml",
-                      premis.representation_premis(f"{objid}/{rep}", rep_files, events), "md-premis-rep",
-                      "text/xml", rep_dir)
-        rep_amd.append(mets.MdRef("digiprov-premis-rep", ref, "PREMIS"))
-    rep_header = mets.Header(kind, f"{objid}/{rep}", dossier.title, options, agents)
-    rep_mets = w.bytes(f"{rep_dir}/METS.xml", mets.representation_mets(rep_header, rep_docs, rep_amd),
-                       f"file-mets-{rep}", "text/xml")
-    if request is None:
-        own_schemas = {DOSSIER_XSD: (definition.dossier, "Hồ sơ / dossier")}
-        described = descriptive.simpledc(definition.dossier, dossier_values, f"../../schemas/{DOSSIER_XSD}")
-    else:
-        own_schemas = {REQUEST_XSD: (descriptive.REQUEST_FIELDS, "Yêu cầu sử dụng / DIP request")}
-        described = descriptive.simpledc(descriptive.REQUEST_FIELDS, _request_values(request, dossier),
-                                         f"../../schemas/{REQUEST_XSD}")
-    own_schemas[DOCUMENT_XSD] = (definition.document, "Tài liệu / document")
-    dmd = [mets.MdRef("dmd-package", w.bytes("metadata/descriptive/EAD.xml", described, "md-ead", "text/xml"),
-                      "OTHER", DESCRIPTIVE_TYPE)]
-    documentation = [w.bytes("documentation/danh-muc-tai-lieu.csv", _document_list(docs, definition),
+def _fill(w: _Writer, p: _Package) -> None:
+    """Representation first, then the root: each METS file is written after the files it checksums."""
+    rep_mets = _representation(w, p)
+    dmd, own_schemas = _descriptive(w, p)
+    documentation = [w.bytes("documentation/danh-muc-tai-lieu.csv", _document_list(p.docs, p.definition),
                              "file-documentation-list", "text/csv")]
     schema_refs = [w.copy(f"schemas/{name}", source, f"file-schema-{i}", "application/xml")
                    for i, (name, source) in enumerate(_schema_sources().items(), 1)]
-    schema_refs += [w.bytes(f"schemas/{name}", schemas.simpledc_xsd(definition, fields, title),
+    schema_refs += [w.bytes(f"schemas/{name}", schemas.simpledc_xsd(p.definition, fields, title),
                             f"file-schema-{name.removesuffix('.xsd')}", "application/xml")
                     for name, (fields, title) in own_schemas.items()]
     amd = []
-    if kind is PackageKind.AIP:
-        ref = w.bytes("metadata/preservation/PREMIS.xml", premis.package_premis(objid, events), "md-premis",
+    if p.kind is PackageKind.AIP:
+        ref = w.bytes("metadata/preservation/PREMIS.xml", premis.package_premis(p.objid, p.events), "md-premis",
                       "text/xml")
         amd.append(mets.MdRef("digiprov-premis", ref, "PREMIS"))
-    (root / "METS.xml").write_bytes(mets.package_mets(header, dmd, amd, documentation, schema_refs, rep_mets, rep))
+    header = mets.Header(p.kind, p.objid, p.dossier.title, p.options, p.agents, str(p.dossier.code))
+    (w.root / "METS.xml").write_bytes(mets.package_mets(header, dmd, amd, documentation, schema_refs, rep_mets, p.rep))
+
+
+def _representation(w: _Writer, p: _Package) -> mets.FileRef:
+    """Data files, one descriptive file per document, PREMIS (AIP) and the representation's METS."""
+    rep_docs, rep_files = [], []
+    for doc in p.docs:
+        files = [w.copy(f"{p.rep_dir}/data/{name}", Path(file.source), f"file-{doc.ordinal}-{i:02d}",
+                        _mimetype(file), p.rep_dir, title=file.label, use=_use(p.kind, file))
+                 for i, (file, name) in enumerate(zip(doc.document.files, doc.names), 1)]
+        rep_files += [(f"{doc.code}/{i:02d}", ref) for i, ref in enumerate(files, 1)]
+        md = w.bytes(f"{p.rep_dir}/metadata/descriptive/EAD_doc_{doc.ordinal}.xml",
+                     descriptive.simpledc(p.definition.document, doc.values, f"../../../../schemas/{DOCUMENT_XSD}"),
+                     f"md-doc-{doc.ordinal}", "text/xml", p.rep_dir)
+        rep_docs.append((doc.code, mets.MdRef(f"dmd-doc-{doc.ordinal}", md, "OTHER", DESCRIPTIVE_TYPE), files))
+    amd = []
+    if p.kind is PackageKind.AIP:
+        ref = w.bytes(f"{p.rep_dir}/metadata/preservation/PREMIS_{p.rep}.xml",
+                      premis.representation_premis(f"{p.objid}/{p.rep}", rep_files, p.events), "md-premis-rep",
+                      "text/xml", p.rep_dir)
+        amd.append(mets.MdRef("digiprov-premis-rep", ref, "PREMIS"))
+    header = mets.Header(p.kind, f"{p.objid}/{p.rep}", p.dossier.title, p.options, p.agents)
+    return w.bytes(f"{p.rep_dir}/METS.xml", mets.representation_mets(header, rep_docs, amd),
+                   f"file-mets-{p.rep}", "text/xml")
+
+
+def _descriptive(w: _Writer, p: _Package) -> tuple[list[mets.MdRef], dict[str, tuple]]:
+    """``metadata/descriptive/EAD.xml`` (the dossier, or a DIP's request) and the XSDs our files use."""
+    if p.request is None:
+        own_schemas = {DOSSIER_XSD: (p.definition.dossier, "Hồ sơ / dossier")}
+        described = descriptive.simpledc(p.definition.dossier, p.dossier_values, f"../../schemas/{DOSSIER_XSD}")
+    else:
+        own_schemas = {REQUEST_XSD: (descriptive.REQUEST_FIELDS, "Yêu cầu sử dụng / DIP request")}
+        described = descriptive.simpledc(descriptive.REQUEST_FIELDS, _request_values(p.request, p.dossier),
+                                         f"../../schemas/{REQUEST_XSD}")
+    own_schemas[DOCUMENT_XSD] = (p.definition.document, "Tài liệu / document")
+    ref = w.bytes("metadata/descriptive/EAD.xml", described, "md-ead", "text/xml")
+    return [mets.MdRef("dmd-package", ref, "OTHER", DESCRIPTIVE_TYPE)], own_schemas
 
 
 def _use(kind: PackageKind, file: DocumentFile) -> str:
