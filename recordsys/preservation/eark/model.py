@@ -22,8 +22,8 @@ class PackageKind(str, enum.Enum):
 class Dossier:
     """A dossier (hồ sơ) with the fields of Circular 05/2025; codes are the circular's ("01" …).
 
-    ``totalDoc``, ``startDate``/``endDate`` are given here; ``totalDoc`` and ``numberOfPage`` are
-    computed from the documents when left out."""
+    ``startDate``/``endDate`` are given here; ``totalDoc`` is counted from the documents and
+    ``numberOfPage`` summed from theirs when left out."""
 
     code: DossierCode
     title: str

@@ -4,7 +4,9 @@
              metadata/descriptive/EAD.xml                  the dossier's fields (DIP: the request)
              metadata/preservation/PREMIS.xml              AIP only
              documentation/danh-muc-tai-lieu.csv           list of the documents
-             schemas/                                      the XSDs the METS files reference
+             schemas/                                      mets.xsd, xlink.xsd, DILCISExtensionMETS.xsd
+                                                           (copied from the installed eark-validator) and
+                                                           tt05-*.xsd (generated); PREMIS 3 by URL
              representations/rep1/METS.xml
              representations/rep1/metadata/descriptive/EAD_doc_<ordinal>.xml
              representations/rep1/metadata/preservation/PREMIS_rep1.xml   AIP only
