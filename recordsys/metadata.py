@@ -56,3 +56,24 @@ def load(directory: str | None = None) -> Definition:
     lists = {p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted((folder / "codelists").glob("*.json"))}
     make = lambda rows: tuple(Field(**row) for row in rows)
     return Definition(make(raw["dossier"]), make(raw["document"]), lists)
+
+
+# Circular 05/2025/TT-BNV (in force since July 2025): the same shape, with a fonds level and its
+# own code lists in ``metadata/codelists/c05/`` (codes "01" … as the circular numbers them).
+C05_CODELISTS = Path("codelists") / "c05"
+
+
+@dataclass(frozen=True)
+class Circular05Definition(Definition):
+    fonds: tuple[Field, ...] = ()
+
+
+@lru_cache(maxsize=4)
+def load_circular05(directory: str | None = None) -> Circular05Definition:
+    """The Circular 05/2025 definition (fonds, dossier, document) and its code lists."""
+    folder = Path(directory) if directory else metadata_dir()
+    raw = json.loads((folder / "circular05.json").read_text(encoding="utf-8"))
+    lists = {p.stem: json.loads(p.read_text(encoding="utf-8"))
+             for p in sorted((folder / C05_CODELISTS).glob("*.json"))}
+    make = lambda rows: tuple(Field(**row) for row in rows)
+    return Circular05Definition(make(raw["dossier"]), make(raw["document"]), lists, make(raw["fonds"]))

@@ -1,0 +1,43 @@
+"""The Circular 05/2025 definition and code lists load, and keep the shape of Circular 02's."""
+from recordsys.metadata import load, load_circular05
+
+DOSSIER = ["fileCode", "arcFileCode", "title", "maintenance", "mode", "language", "startDate", "endDate",
+           "keyword", "totalDoc", "numberOfPaper", "numberOfPage", "format", "inforSign", "confidenceLevel",
+           "paperFileCode", "riskRecovery", "riskRecoveryStatus", "description"]
+
+
+def test_dossier_fields_in_the_circulars_order():
+    assert [f.element for f in load_circular05().dossier] == DOSSIER
+
+
+def test_ten_fonds_fields_and_the_document_fields():
+    definition = load_circular05()
+    assert len(definition.fonds) == 10
+    elements = [f.element for f in definition.document]
+    for name in ["docId", "docCode", "typeName", "codeNumber", "codeNotation", "issuedDate", "organName",
+                 "subject", "autograph", "process"]:
+        assert name in elements
+
+
+def test_every_code_field_names_an_existing_list():
+    definition = load_circular05()
+    for field in definition.fonds + definition.dossier + definition.document:
+        if field.type in ("code", "code_list"):
+            assert definition.codes(field.code_list), field.element
+
+
+def test_code_lists_carry_the_circulars_numbers_and_vietnamese_labels():
+    definition = load_circular05()
+    assert sorted(definition.code_values("retention")) == [f"{i:02d}" for i in range(1, 8)]
+    assert sorted(definition.code_values("document_type")) == [f"{i:02d}" for i in range(1, 33)]
+    assert sorted(definition.code_values("language")) == [f"{i:02d}" for i in range(1, 12)]
+    for name in ("access", "reliability", "physical_condition"):
+        assert sorted(definition.code_values(name)) == ["01", "02", "03"]
+    assert definition.label("retention", "01") == "Vĩnh viễn"
+    assert definition.label("document_type", "22") == "Công văn"
+    assert definition.label("language", "09") == "Hán Nôm"
+    assert definition.label("access", "03", "en") == "Secret"
+
+
+def test_circular_02_loader_is_unchanged():
+    assert "reliability" not in load().code_lists and load().dossier[0].element == "FileCode"
