@@ -19,9 +19,9 @@ import contextlib
 import datetime as dt
 import io
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7), "ICT")
@@ -224,11 +224,12 @@ def seal_box(leader_box) -> tuple[int, int, int, int]:
     """The seal overlaps the left third of the person's signature image, on the left."""
     x0, y0, x1, y1 = leader_box
     width, height = (x1 - x0) * 0.75, y1 - y0
-    return (int(x0 - width * 2 / 3), int(y0 - height * 0.15), int(x0 + width / 3), int(y0 + height * 0.85))
+    right = x0 + (x1 - x0) / 3
+    return (int(right - width), int(y0 - height * 0.15), int(right), int(y0 + height * 0.85))
 
 
 def _vn_time(now: dt.datetime | None) -> dt.datetime:
-    return (now or dt.datetime.now(dt.timezone.utc)).astimezone(VIETNAM_TIME).replace(microsecond=0)
+    return (now or dt.datetime.now(dt.UTC)).astimezone(VIETNAM_TIME).replace(microsecond=0)
 
 
 # writing ---------------------------------------------------------------------------------------
