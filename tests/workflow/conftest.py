@@ -32,7 +32,7 @@ def pki(tmp_path_factory):
 
 
 def _run(*args):
-    result = subprocess.run(args, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(args, check=False, capture_output=True, text=True, timeout=60)
     if result.returncode:
         raise RuntimeError(f"{' '.join(map(str, args[:2]))} failed: {result.stderr or result.stdout}")
     return result.stdout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import io
 import logging
 import re
 
@@ -50,7 +51,7 @@ def _widgets(path):
     """Field name -> (page index, rectangle, value, appearance text) of every form field."""
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    reader = PdfFileReader(open(path, "rb"))
+    reader = PdfFileReader(io.BytesIO(path.read_bytes()))
     pages = [reader.root["/Pages"]["/Kids"][i].get_object() for i in range(int(reader.root["/Pages"]["/Count"]))]
     out = {}
     for ref in reader.root["/AcroForm"]["/Fields"]:
@@ -68,7 +69,7 @@ def _appearance_text(field) -> str:
     texts, todo = [], [field["/AP"]["/N"]] if "/AP" in field else []
     while todo:
         stream = todo.pop().get_object()
-        for raw in re.findall(rb"/ActualText \(((?:\\.|[^\\)])*)\)", stream.data, re.S):
+        for raw in re.findall(rb"/ActualText \(((?:\\.|[^\\)])*)\)", stream.data, re.DOTALL):
             texts.append(codecs.escape_decode(raw.replace(b"\\(", b"(").replace(b"\\)", b")"))[0].decode("utf-16"))
         xobjects = stream.get("/Resources", {}).get("/XObject", {})
         todo += list(xobjects.values())
@@ -96,7 +97,7 @@ def test_token_signatures_of_leader_and_agency_stay_valid_after_issue(tmp_path, 
     fields, (_, _, width, height) = _widgets(issued)
     assert fields["SoKyHieu"][2] == "Số: 15/QĐ-UBND" and "15/QĐ-UBND" in fields["SoKyHieu"][3]
     assert fields["NgayBanHanh"][2] == "Khánh Hòa, ngày 30 tháng 11 năm 2026"
-    page, (x0, y0, x1, y1), _, text = fields["ChuKyLanhDao"]
+    page, (x0, _, x1, y1), _, text = fields["ChuKyLanhDao"]
     assert page == 1 and x0 > width / 2 and y1 < height / 3  # bottom right of the last page
     assert "Nguyễn Văn An" in text and "Chủ tịch" in text and "2026-11-30T09:15:00+07:00" in text
     seal_page, (s0, _, s1, _), _, seal_text = fields["ChuKyCoQuan"]
