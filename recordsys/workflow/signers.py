@@ -162,9 +162,9 @@ class TokenSigner(Signer):
 
 # appearance -----------------------------------------------------------------------------------
 def _font():
-    """DejaVu Sans cut to the Vietnamese alphabet and rescaled to 1000 units per em: pyHanko's
-    glyph accumulator writes widths in font units, which PDF reads as thousandths of an em, so a
-    2048-unit font comes out letter-spaced. Built once, cached in the temporary folder."""
+    """DejaVu Sans (it has the Vietnamese letters) rescaled to 1000 units per em, without hinting:
+    pyHanko's glyph accumulator writes widths in font units, which PDF reads as thousandths of an
+    em, so the 2048-unit original comes out letter-spaced. Built once, cached in the temporary folder."""
     from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
 
     return GlyphAccumulatorFactory(str(_vietnamese_font()))
@@ -251,7 +251,6 @@ def _text_field(writer, name: str, page_index: int, top_box):
     from pyhanko.pdf_utils import generic
 
     page_ref = _page_ref(writer, page_index)
-    page = page_ref.get_object()
     y1 = _media_box(writer, page_index)[3]
     x, y, w, h = top_box
     rect = generic.ArrayObject(generic.FloatObject(v) for v in (x, y1 - y - h, x + w, y1 - y))
@@ -260,18 +259,14 @@ def _text_field(writer, name: str, page_index: int, top_box):
         generic.NameObject("/Subtype"): generic.NameObject("/Widget"),
         generic.NameObject("/FT"): generic.NameObject("/Tx"),
         generic.NameObject("/T"): generic.TextStringObject(name),
-        generic.NameObject("/F"): generic.NumberObject(4),
+        generic.NameObject("/F"): generic.NumberObject(4),  # print
+        generic.NameObject("/Ff"): generic.NumberObject(1),  # read-only: filled by certify_issue only
         generic.NameObject("/Rect"): rect,
         generic.NameObject("/P"): page_ref,
         generic.NameObject("/DA"): generic.TextStringObject("/Helv 0 Tf 0 g"),
     })
     ref = writer.add_object(widget)
-    annots = page.get("/Annots")
-    if annots is None:
-        page[generic.NameObject("/Annots")] = generic.ArrayObject([ref])
-    else:
-        annots.append(ref)
-    writer.update_container(page)
+    writer.register_annotation(page_ref, ref)
     return ref
 
 
@@ -311,7 +306,10 @@ def sign(source: Path, target: Path, signer: Signer, *, reason: str = "Ký ban h
                 form["/Fields"].append(_text_field(writer, name, 0, box_top))
             writer.update_container(form)
             # a certified document only takes signatures in fields that exist: the seal's is made now
-            fields.append_signature_field(writer, fields.SigFieldSpec(SEAL_FIELD, box=seal_box(box), on_page=last))
+            # and the seal locks the number and date: refilling them after issue breaks the seal
+            lock = fields.FieldMDPSpec(fields.FieldMDPAction.INCLUDE, [NUMBER_FIELD, DATE_FIELD])
+            fields.append_signature_field(writer, fields.SigFieldSpec(
+                SEAL_FIELD, box=seal_box(box), on_page=last, field_mdp_spec=lock))
         meta = signers.PdfSignatureMetadata(
             field_name=LEADER_FIELD, reason=reason, location=location, name=signer.name,
             subfilter=fields.SigSeedSubFilter.PADES, certify=issue_fields,

@@ -192,3 +192,16 @@ def test_signature_box_is_bottom_right_and_seal_overlaps_its_left_third(media_bo
     assert media_box[2] - x1 == pytest.approx(signers.SIGNATURE_MARGINS[0], abs=1) and y0 < media_box[3] / 4
     s0, _, s1, _ = signers.seal_box((x0, y0, x1, y1))
     assert s0 < x0 and s1 - x0 == pytest.approx((x1 - x0) / 3, abs=1)
+
+
+def test_renumbering_after_issue_breaks_the_seal(tmp_path, draft, pki):
+    good, second = pki.signers["good"], pki.signers["second"]
+    signed = signers.sign(draft, tmp_path / "da-ky.pdf", SoftwareKeySigner(
+        *LEADER, cert_path=good.cert_path, key_path=good.key_path, ca_chain=_chain(pki)))
+    issued = signers.certify_issue(signed, "15/QĐ-UBND", dt.date(2026, 11, 30), SoftwareKeySigner(
+        *SEAL, cert_path=second.cert_path, key_path=second.key_path, ca_chain=_chain(pki)))
+    renumbered = tmp_path / "sua-so.pdf"
+    renumbered.write_bytes(signers._fill_issue_fields(issued.read_bytes(), {signers.NUMBER_FIELD: "Số: 99/QĐ-UBND"}))
+    verdict = _verdict(pki, renumbered)
+    assert verdict.status == "modified"
+    assert [s.status for s in verdict.signatures] == ["valid", "modified"]  # the seal locked the number
