@@ -128,6 +128,7 @@ class TokenSigner(Signer):
         import pkcs11
         from pyhanko.config.pkcs11 import TokenCriteria
         from pyhanko.sign import pkcs11 as hanko_pkcs11
+        from pyhanko.sign.general import SigningError as HankoSigningError
 
         if not Path(self.module).is_file():
             raise SigningError(f"Không tìm thấy thư viện PKCS#11 {self.module}: cài trình điều khiển token.",
@@ -154,7 +155,13 @@ class TokenSigner(Signer):
             except Exception as exc:  # noqa: BLE001
                 raise SigningError(f"Trên token không có khóa hoặc chứng thư “{self.key_label}”.",
                                    f"The token has no key or certificate labelled “{self.key_label}” ({exc}).") from None
-            yield signer
+            try:
+                yield signer
+            except (pkcs11.exceptions.PKCS11Error, HankoSigningError) as exc:
+                raise SigningError(
+                    "Token từ chối ký hoặc bị rút ra trong khi ký: chưa có tệp nào được ghi; kiểm tra token rồi thử lại.",
+                    f"The token refused to sign or was removed while signing: no file was written; check the token "
+                    f"and try again ({type(exc).__name__}: {exc}).") from None
         finally:
             with contextlib.suppress(Exception):
                 session.close()

@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import logging
 import re
+from dataclasses import replace
 
 import pytest
 
@@ -138,12 +139,14 @@ def _no_partial_files(folder):
     ("missing token", "was not found"),
     ("missing key", "no key or certificate"),
     ("missing module", "PKCS#11 module"),
+    ("token refuses the mechanism", "refused to sign"),  # SoftHSM has no CKM_ECDSA_SHA256
 ])
 def test_token_problems_are_sentences_and_leave_no_file(tmp_path, draft, pki, softhsm, case, fragment):
     signer = {
         "wrong pin": lambda: _token(softhsm, pki, pin="000000"),
         "missing token": lambda: _token(softhsm, pki, token="TOKEN-CHUA-CAM"),
         "missing key": lambda: _token(softhsm, pki, key="khong-co"),
+        "token refuses the mechanism": lambda: replace(_token(softhsm, pki), raw_mechanism=False),
         "missing module": lambda: TokenSigner(*LEADER, module=str(tmp_path / "khong-co.so"), token_label="X",
                                               key_label="ky-so", pin="1"),
     }[case]()
@@ -205,3 +208,20 @@ def test_renumbering_after_issue_breaks_the_seal(tmp_path, draft, pki):
     verdict = _verdict(pki, renumbered)
     assert verdict.status == "modified"
     assert [s.status for s in verdict.signatures] == ["valid", "modified"]  # the seal locked the number
+
+
+def test_a_locked_token_is_a_sentence(tmp_path, draft, monkeypatch):
+    """SoftHSM does not lock after wrong PINs: the token's answer is simulated."""
+    import pkcs11
+    from pyhanko.sign import pkcs11 as hanko_pkcs11
+
+    def locked(*args, **kwargs):
+        raise pkcs11.exceptions.PinLocked()
+
+    monkeypatch.setattr(hanko_pkcs11, "open_pkcs11_session", locked)
+    module = tmp_path / "token.so"
+    module.write_bytes(b"")
+    with pytest.raises(SigningError, match="locked") as info:
+        signers.sign(draft, tmp_path / "da-ky.pdf", TokenSigner(*LEADER, module=str(module), token_label="VNPT-CA",
+                                                                key_label="ky-so", pin="123456"))
+    assert "khóa" in info.value.vi and not (tmp_path / "da-ky.pdf").exists()
