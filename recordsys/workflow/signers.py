@@ -53,6 +53,7 @@ class Signer(abc.ABC):
 
     name: str
     title: str
+    image: Path | None  # shown at the left of the appearance when given
 
     @abc.abstractmethod
     @contextlib.contextmanager
@@ -78,6 +79,7 @@ class SoftwareKeySigner(Signer):
     pkcs12_path: Path | None = None
     passphrase: bytes | None = None
     ca_chain: tuple = ()
+    image: Path | None = None  # the handwritten signature (or the seal), PNG/JPEG
 
     @contextlib.contextmanager
     def open(self):
@@ -122,6 +124,7 @@ class TokenSigner(Signer):
     #: hash in Python and let the token only sign the digest (CKM_ECDSA, CKM_RSA_PKCS); None: for
     #: EC keys, whose hash-and-sign mechanisms many tokens (and SoftHSM) lack
     raw_mechanism: bool | None = None
+    image: Path | None = None  # the handwritten signature (or the seal), PNG/JPEG
 
     @contextlib.contextmanager
     def open(self):
@@ -184,7 +187,7 @@ def _vietnamese_font() -> Path:
     if not source.exists():
         raise SigningError("Thiếu phông DejaVu: cài gói fonts-dejavu-core.",
                            "The DejaVu font is missing: install the Debian package fonts-dejavu-core.")
-    cached = Path(tempfile.gettempdir()) / "recordsys-fonts" / f"DejaVuSans-vi-1000-{int(source.stat().st_mtime)}.ttf"
+    cached = Path(tempfile.gettempdir()) / "recordsys-fonts" / f"DejaVuSans-1000-unhinted-{int(source.stat().st_mtime)}.ttf"
     if cached.exists():
         return cached
     from fontTools.ttLib import TTFont
@@ -192,7 +195,7 @@ def _vietnamese_font() -> Path:
 
     font = TTFont(str(source))
     scale_upem(font, 1000)
-    for table in ("fpgm", "prep", "cvt ", "hdmx", "VDMX", "LTSH", "kern"):  # hinting is in font units
+    for table in ("fpgm", "prep", "cvt ", "hdmx", "VDMX", "LTSH", "kern", "FFTM"):  # hinting is in font units
         if table in font:
             del font[table]
     for name in font.getGlyphOrder():
@@ -206,14 +209,29 @@ def _vietnamese_font() -> Path:
     return cached
 
 
-def _style(red: bool, text: str):
+def _style(red: bool, text: str, image: Path | None = None):
+    """The appearance: a thin frame, the signature image (if any) on the left, the text on the right."""
     from pyhanko import stamp
+    from pyhanko.pdf_utils import layout
+    from pyhanko.pdf_utils.images import PdfImage
     from pyhanko.pdf_utils.text import TextBoxStyle
 
     color = (0.85, 0, 0) if red else (0, 0, 0.45)
+    extra = {}
+    if image is not None:
+        if not Path(image).is_file():
+            raise SigningError(f"Không tìm thấy ảnh chữ ký {image}.", f"The signature image {image} does not exist.")
+        left = layout.SimpleBoxLayoutRule(x_align=layout.AxisAlignment.ALIGN_MIN,
+                                          y_align=layout.AxisAlignment.ALIGN_MID,
+                                          margins=layout.Margins(2, 2, 2, 2))
+        right = layout.SimpleBoxLayoutRule(x_align=layout.AxisAlignment.ALIGN_MAX,
+                                           y_align=layout.AxisAlignment.ALIGN_MID,
+                                           margins=layout.Margins(2, 4, 2, 2))
+        extra = {"background": PdfImage(str(image)), "background_layout": left, "background_opacity": 1.0,
+                 "inner_content_layout": right}
     return stamp.TextStampStyle(
         stamp_text=text, border_width=1, border_color=color,
-        text_box_style=TextBoxStyle(font=_font(), font_size=8, text_color=color))
+        text_box_style=TextBoxStyle(font=_font(), font_size=8, text_color=color), **extra)
 
 
 def _page_count(writer) -> int:
@@ -302,11 +320,16 @@ def sign(source: Path, target: Path, signer: Signer, *, reason: str = "Ký ban h
     source, target = Path(source), Path(target)
     data = _read(source)
     when = _vn_time(now)
-    style = _style(False, "Ký bởi: %(name)s\nChức vụ: %(title)s\nThời gian: %(time)s")
+    style = _style(False, "Ký bởi: %(name)s\nChức vụ: %(title)s\nThời gian: %(time)s", signer.image)
     with signer.open() as hanko_signer, _atomic(target) as tmp:
         writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
         last = _page_count(writer) - 1
         box = signature_box(_media_box(writer, last))
+        if LEADER_FIELD in _fields_by_name(writer):
+            raise SigningError("Văn bản đã có chữ ký của người có thẩm quyền.",
+                               "The document is already signed by the competent person.")
+        # the person's field first, so that the seal's image is drawn over it
+        fields.append_signature_field(writer, fields.SigFieldSpec(LEADER_FIELD, box=box, on_page=last))
         if issue_fields:
             form = _form(writer)
             for name, box_top in ((NUMBER_FIELD, NUMBER_BOX), (DATE_FIELD, DATE_BOX)):
@@ -321,11 +344,9 @@ def sign(source: Path, target: Path, signer: Signer, *, reason: str = "Ký ban h
             field_name=LEADER_FIELD, reason=reason, location=location, name=signer.name,
             subfilter=fields.SigSeedSubFilter.PADES, certify=issue_fields,
             docmdp_permissions=fields.MDPPerm.FILL_FORMS)
-        spec = fields.SigFieldSpec(LEADER_FIELD, box=box, on_page=last)
-        pdf_signer = signers.PdfSigner(meta, signer=hanko_signer, timestamper=timestamper, stamp_style=style,
-                                       new_field_spec=spec)
+        pdf_signer = signers.PdfSigner(meta, signer=hanko_signer, timestamper=timestamper, stamp_style=style)
         with open(tmp, "wb") as out:
-            pdf_signer.sign_pdf(writer, output=out, appearance_text_params={
+            pdf_signer.sign_pdf(writer, output=out, existing_fields_only=True, appearance_text_params={
                 "name": signer.name, "title": signer.title, "time": when.isoformat()})
     return target
 
@@ -344,7 +365,7 @@ def certify_issue(pdf: Path, number_and_symbol: str, date: dt.date, org_signer: 
     data = _read(pdf)
     when = _vn_time(now)
     date_text = f"{place + ', ' if place else ''}ngày {date.day:02d} tháng {date.month:02d} năm {date.year}"
-    style = _style(True, "%(name)s\nThời gian: %(time)s")
+    style = _style(True, "%(name)s\nThời gian: %(time)s", org_signer.image)
     with org_signer.open() as hanko_signer, _atomic(target) as tmp:
         filled = _fill_issue_fields(data, {NUMBER_FIELD: f"Số: {number_and_symbol}", DATE_FIELD: date_text})
         writer = IncrementalPdfFileWriter(io.BytesIO(filled), strict=False)

@@ -225,3 +225,50 @@ def test_a_locked_token_is_a_sentence(tmp_path, draft, monkeypatch):
         signers.sign(draft, tmp_path / "da-ky.pdf", TokenSigner(*LEADER, module=str(module), token_label="VNPT-CA",
                                                                 key_label="ky-so", pin="123456"))
     assert "khóa" in info.value.vi and not (tmp_path / "da-ky.pdf").exists()
+
+
+def _has_image(field) -> bool:
+    todo = [field["/AP"]["/N"]]
+    while todo:
+        stream = todo.pop().get_object()
+        if stream.get("/Subtype") == "/Image":
+            return True
+        todo += list(stream.get("/Resources", {}).get("/XObject", {}).values())
+    return False
+
+
+def test_signature_and_seal_images_in_the_appearances(tmp_path, draft, pki):
+    from PIL import Image, ImageDraw
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    signature, seal_image = tmp_path / "chu-ky.png", tmp_path / "con-dau.png"
+    image = Image.new("RGB", (240, 100), "white")
+    ImageDraw.Draw(image).line([(10, 70), (60, 20), (110, 80), (170, 25), (230, 60)], fill=(0, 0, 120), width=5)
+    image.save(signature)
+    image = Image.new("RGB", (120, 120), "white")
+    ImageDraw.Draw(image).ellipse((5, 5, 115, 115), outline=(220, 0, 0), width=6)
+    image.save(seal_image)
+    good, second = pki.signers["good"], pki.signers["second"]
+    leader = SoftwareKeySigner(*LEADER, cert_path=good.cert_path, key_path=good.key_path, ca_chain=_chain(pki),
+                               image=signature)
+    seal = SoftwareKeySigner(*SEAL, cert_path=second.cert_path, key_path=second.key_path, ca_chain=_chain(pki),
+                             image=seal_image)
+    issued = signers.certify_issue(signers.sign(draft, tmp_path / "da-ky.pdf", leader), "16/QĐ-UBND",
+                                   dt.date(2026, 12, 1), seal)
+    assert _verdict(pki, issued).status == "valid"
+    reader = PdfFileReader(io.BytesIO(issued.read_bytes()))
+    by_name = {str(f.get_object()["/T"]): f.get_object() for f in reader.root["/AcroForm"]["/Fields"]}
+    assert _has_image(by_name["ChuKyLanhDao"]) and _has_image(by_name["ChuKyCoQuan"])
+    annots = [a.get_object().get("/T") for a in reader.root["/Pages"]["/Kids"][-1].get_object()["/Annots"]]
+    assert annots.index("ChuKyCoQuan") > annots.index("ChuKyLanhDao")  # the seal is drawn over the signature
+
+
+def test_signing_twice_or_with_a_missing_image_is_refused(tmp_path, draft, pki):
+    good = pki.signers["good"]
+    leader = SoftwareKeySigner(*LEADER, cert_path=good.cert_path, key_path=good.key_path, ca_chain=_chain(pki))
+    signed = signers.sign(draft, tmp_path / "da-ky.pdf", leader)
+    with pytest.raises(SigningError, match="already signed"):
+        signers.sign(signed, tmp_path / "lan-hai.pdf", leader)
+    with pytest.raises(SigningError, match="signature image"):
+        signers.sign(draft, tmp_path / "anh.pdf", replace(leader, image=tmp_path / "khong-co.png"))
+    assert not (tmp_path / "lan-hai.pdf").exists() and not (tmp_path / "anh.pdf").exists()
