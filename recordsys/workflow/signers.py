@@ -3,11 +3,15 @@
 Two signatures make an issued electronic document under Decree 30/2020/NĐ-CP, Appendix I:
 
 1. the competent person's (người có thẩm quyền) PAdES signature, visible at the signature position:
-   bottom right of the last page, showing name, title and time. It is a *certification* signature
-   whose DocMDP permission allows form filling and signing only, and it brings two empty text fields
-   for the number and symbol (số, ký hiệu) and the issue date, which the clerk fills afterwards;
-2. after numbering, the agency's signature (the electronic seal), in red, overlapping the left third
-   of the person's signature image, showing the agency name and the time (``certify_issue``).
+   bottom right of the last page, showing name, title, time (ISO 8601, Vietnam time) and optionally
+   the signature image. It is a *certification* signature whose DocMDP permission allows form
+   filling and signing only; in the same revision it adds two empty read-only text fields for the
+   number and symbol (số, ký hiệu) and the issue date, and the empty field of the seal (a certified
+   document takes no new signature fields), whose FieldMDP lock covers the number and date;
+2. at issue (``certify_issue``), one incremental update fills the number and date, then the agency's
+   signature (the electronic seal) goes into its field, in red, overlapping the left third of the
+   person's signature image, showing the agency name and the time. Both signatures stay valid; a
+   later change of the number breaks the seal.
 
 A signer is opened only for the moment of signing; every output is written to a temporary file
 beside the target and renamed on success, so a failure never leaves a half-signed file.
