@@ -148,3 +148,12 @@ def series_key(year: int, type_code: str, per_type: bool, confidential: bool = F
     """Which running number a new document takes: one series per calendar year, for all types or
     one per type (the agency's own rule), confidential documents always apart."""
     return (int(year), _nfc(type_code) if per_type else "*", "confidential" if confidential else "open")
+
+
+def date_line(date, place: str | None = None) -> str:
+    """The place and date line (địa danh, ngày tháng năm): ``Khánh Hòa, ngày 05 tháng 01 năm 2026``.
+    Days below 10 and the months January and February take a leading 0; the other months do not
+    (Decree 30, Appendix I: ``ngày 25 tháng 3 năm 2026``)."""
+    month = f"{date.month:02d}" if date.month < 3 else str(date.month)
+    text = f"ngày {date.day:02d} tháng {month} năm {date.year}"
+    return f"{place.strip()}, {text}" if place and place.strip() else text

@@ -27,6 +27,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from recordsys.workflow.notation import date_line
+
 FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7), "ICT")
 LEADER_FIELD = "ChuKyLanhDao"  # the competent person's signature
@@ -368,7 +370,7 @@ def certify_issue(pdf: Path, number_and_symbol: str, date: dt.date, org_signer: 
     target = Path(target) if target else pdf
     data = _read(pdf)
     when = _vn_time(now)
-    date_text = f"{place + ', ' if place else ''}ngày {date.day:02d} tháng {date.month:02d} năm {date.year}"
+    date_text = date_line(date, place)
     style = _style(True, "%(name)s\nThời gian: %(time)s", org_signer.image)
     with org_signer.open() as hanko_signer, _atomic(target) as tmp:
         filled = _fill_issue_fields(data, {NUMBER_FIELD: f"Số: {number_and_symbol}", DATE_FIELD: date_text})

@@ -1,4 +1,5 @@
 """Number and symbol (số, ký hiệu) of outgoing documents: formed and read back, Decree 30 style."""
+import datetime as dt
 import json
 import unicodedata
 
@@ -113,3 +114,14 @@ def test_series_key_separates(a, b):
 
 def test_confidential_documents_have_their_own_series():
     assert notation.series_key(2026, "QĐ", False, True) != notation.series_key(2026, "QĐ", False, False)
+
+
+@pytest.mark.parametrize("date, place, expected", [
+    (dt.date(2026, 1, 5), "Khánh Hòa", "Khánh Hòa, ngày 05 tháng 01 năm 2026"),
+    (dt.date(2026, 2, 28), "Hà Nội", "Hà Nội, ngày 28 tháng 02 năm 2026"),
+    (dt.date(2026, 3, 25), "Thành phố Hồ Chí Minh", "Thành phố Hồ Chí Minh, ngày 25 tháng 3 năm 2026"),
+    (dt.date(2026, 11, 30), None, "ngày 30 tháng 11 năm 2026"),
+    (dt.date(2026, 12, 1), " ", "ngày 01 tháng 12 năm 2026"),
+])
+def test_date_line(date, place, expected):
+    assert notation.date_line(date, place) == expected
