@@ -1,1 +1,5 @@
-"""Workflow domain (see issues)."""
+"""Workflow domain (issue #13): incoming documents, outgoing drafts, tasks.
+
+``rules`` holds the state machines (pure), ``notation`` the number and symbol of Decree 30,
+``signers`` the signing of outgoing documents by a software key or a PKCS#11 token and their issue.
+"""
