@@ -25,6 +25,8 @@ ENVIRONMENT = {
     "RECORDSYS_STORAGE_LOCATIONS": "preservation.locations",
     "RECORDSYS_DEFAULT_LOCALE": "pyramid.default_locale_name",
     "RECORDSYS_SECURE_COOKIES": "recordsys.secure_cookies",
+    "RECORDSYS_JOBS_BROKER": "jobs.broker",
+    "RECORDSYS_REDIS_URL": "jobs.redis_url",
 }
 
 DEFAULTS = {
@@ -36,6 +38,7 @@ DEFAULTS = {
     "recordsys.secure_cookies": "false",
     "tm.manager_hook": "pyramid_tm.explicit_manager",
     "jobs.in_process": "true",
+    "jobs.broker": "sqlite",  # the Huey queue: sqlite (a file in the data folder) or redis
 }
 
 
@@ -79,6 +82,10 @@ def load_settings(settings: dict | None = None, environ: dict | None = None) -> 
         raise SettingsError(
             f"search.backend must be 'fts5' or 'elasticsearch', not {merged['search.backend']!r}."
         )
+    if merged["jobs.broker"] not in ("sqlite", "redis"):
+        raise SettingsError(f"jobs.broker must be 'sqlite' or 'redis', not {merged['jobs.broker']!r}.")
+    if merged["jobs.broker"] == "redis" and not merged.get("jobs.redis_url"):
+        raise SettingsError("jobs.broker = redis needs jobs.redis_url (RECORDSYS_REDIS_URL), e.g. redis://127.0.0.1:6379/0.")
     if not merged.get("recordsys.secret"):
         merged["recordsys.secret"] = _local_secret(data_dir)
     merged.setdefault("search.fts5_path", str(data_dir.resolve() / "search.sqlite"))
@@ -140,11 +147,14 @@ def make_wsgi_app(settings: dict):
 
     check_database(config.registry["db_engine"])
     app = config.make_wsgi_app()
-    if as_bool(config.registry.settings["jobs.in_process"]):
-        from recordsys.jobs import InProcessWorker, import_handlers
+    from recordsys.jobs import import_handlers
+    from recordsys.jobs.queue import JobQueue
 
-        import_handlers()
-        config.registry["job_worker"] = InProcessWorker(
-            config.registry["dbsession_factory"], config.registry.settings
+    import_handlers(config.registry.settings)
+    # The queue is always there (the web enqueues jobs); the embedded default also consumes it.
+    queue = config.registry["job_queue"] = JobQueue(config.registry.settings, config.registry["dbsession_factory"])
+    if as_bool(config.registry.settings["jobs.in_process"]):
+        config.registry["job_worker"] = queue.consumer(
+            workers=int(config.registry.settings.get("jobs.workers") or 1), embedded=True
         ).start()
     return app
