@@ -22,12 +22,14 @@ from recordsys.core.models import utcnow
 
 log = logging.getLogger(__name__)
 
-#: engine -> JobQueue, so that ``enqueue(session, ...)`` finds the queue of the session's database
+#: engine -> weak reference to its JobQueue, so that ``enqueue(session, ...)`` finds the queue of
+#: the session's database (whoever made the queue keeps it: the app registry, the worker command)
 _QUEUES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
 def queue_for(bind) -> "JobQueue | None":
-    return _QUEUES.get(bind)
+    ref = _QUEUES.get(bind)
+    return ref() if ref is not None else None
 
 
 class JobFailed(Exception):
@@ -80,7 +82,7 @@ class JobQueue:
             if schedule is not None:
                 self.periodic_tasks[entry.name] = self.huey.periodic_task(
                     schedule, name=f"recordsys.periodic.{entry.name}")(self._periodic_runner(entry))
-        _QUEUES[session_factory.kw["bind"]] = self
+        _QUEUES[session_factory.kw["bind"]] = weakref.ref(self)
 
     def _run_job(self, job_id: int) -> None:
         from recordsys.jobs import run_job

@@ -252,3 +252,24 @@ def test_a_killed_worker_s_job_is_finished_once_by_another(redis_server, pg_url,
                     proc.wait()
         engine.dispose()
     assert workers[1].returncode is not None
+
+
+def test_the_embedded_app_runs_its_own_consumer(settings, kinds):
+    from recordsys.config import make_wsgi_app
+    from recordsys.db import transaction_scope
+
+    app = make_wsgi_app({**settings, "jobs.in_process": "true", "jobs.poll_seconds": "0.1"})
+    factory, worker = app.registry["dbsession_factory"], app.registry["job_worker"]
+    try:
+        with transaction_scope(factory) as session:
+            job_id = jobs.enqueue(session, "test.ok", {"n": 9}, "luutru").id
+
+        def status():
+            with transaction_scope(factory) as session:
+                return session.get(jobs.Job, job_id).status
+
+        wait_for(lambda: status() == "done", what="the in-process consumer")
+    finally:
+        worker.stop()
+        app.registry["db_engine"].dispose()
+    assert kinds == [9]
