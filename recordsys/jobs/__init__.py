@@ -189,12 +189,13 @@ class Claim:
     attempts: int
 
 
-def _update(session_factory: sessionmaker, job_id: int, token: str | None, **values) -> bool:
-    """One guarded update of a job row: applied only while ``token`` still holds the claim."""
+def _update(session_factory: sessionmaker, job_id: int, token: str | None, *conditions, **values) -> bool:
+    """One guarded update of a job row: applied only while ``token`` still holds the claim (and
+    the extra ``conditions`` hold)."""
     from zope.sqlalchemy import mark_changed
 
     with transaction_scope(session_factory) as session:
-        stmt = update(Job).where(Job.id == job_id)
+        stmt = update(Job).where(Job.id == job_id, *conditions)
         if token is not None:
             stmt = stmt.where(Job.claim_token == token)
         done = session.execute(stmt.values(**values).execution_options(synchronize_session=False)).rowcount == 1
@@ -325,13 +326,14 @@ def recover(session_factory: sessionmaker, settings: dict, now: dt.datetime | No
             Job.dispatched_at < now - resend))).all()
     requeued = []
     for job_id, token, attempts in expired:
-        note = f"the worker stopped during attempt {attempts} (its lease expired at {now.isoformat()})"
+        note = f"the worker stopped during attempt {attempts} (its lease expired before {now.isoformat()})"
+        still_expired = (Job.status == "running", Job.lease_until < now)  # not renewed meanwhile
         if attempts >= limit:
-            if _update(session_factory, job_id, token, status="failed", error=note, finished_at=now,
-                       claim_token=None, lease_until=None):
+            if _update(session_factory, job_id, token, *still_expired, status="failed", error=note,
+                       finished_at=now, claim_token=None, lease_until=None):
                 log.warning("job %s failed: %s", job_id, note)
-        elif _update(session_factory, job_id, token, status="queued", error=note, claim_token=None,
-                     lease_until=None):
+        elif _update(session_factory, job_id, token, *still_expired, status="queued", error=note,
+                     claim_token=None, lease_until=None):
             log.warning("job %s requeued: %s", job_id, note)
             requeued.append(job_id)
     ids = requeued + list(unsent)
