@@ -273,3 +273,41 @@ def test_the_embedded_app_runs_its_own_consumer(settings, kinds):
         worker.stop()
         app.registry["db_engine"].dispose()
     assert kinds == [9]
+
+
+def test_jobs_work_once_and_list_from_the_command(settings, tx, kinds, monkeypatch):
+    import json
+
+    from click.testing import CliRunner
+
+    from recordsys.cli import main
+
+    monkeypatch.setenv("RECORDSYS_DATABASE_URL", settings["sqlalchemy.url"])
+    monkeypatch.setenv("RECORDSYS_DATA_DIR", settings["recordsys.data_dir"])
+    with tx() as session:
+        job_id = jobs.enqueue(session, "test.ok", {"n": 11}, "luutru").id
+    result = CliRunner().invoke(main, ["jobs", "work", "--once"], catch_exceptions=False)
+    assert result.exit_code == 0 and f"job {job_id} finished" in result.output
+    result = CliRunner().invoke(main, ["jobs", "list", "--json"], catch_exceptions=False)
+    row = json.loads(result.output.splitlines()[0])
+    assert (row["id"], row["status"], row["progress"], row["attempts"]) == (job_id, "done", 100, 1)
+    assert kinds == [11]
+
+
+def test_the_lease_migration_goes_down_and_up(tmp_path):
+    from alembic import command
+    from sqlalchemy import create_engine, inspect
+
+    from recordsys import migrate
+
+    settings = {"sqlalchemy.url": f"sqlite:///{tmp_path / 'm.sqlite'}"}
+    migrate.upgrade(settings)
+    command.downgrade(migrate.alembic_config(settings), "0005")
+    engine = create_engine(settings["sqlalchemy.url"])
+    try:
+        assert "attempts" not in {c["name"] for c in inspect(engine).get_columns("jobs")}
+        migrate.upgrade(settings, "0007")
+        columns = {c["name"] for c in inspect(engine).get_columns("jobs")}
+        assert {"attempts", "lease_until", "claim_token", "dispatched_at"} <= columns
+    finally:
+        engine.dispose()
