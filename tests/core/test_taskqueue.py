@@ -311,3 +311,15 @@ def test_the_lease_migration_goes_down_and_up(tmp_path):
         assert {"attempts", "lease_until", "claim_token", "dispatched_at"} <= columns
     finally:
         engine.dispose()
+
+
+def test_a_broker_that_is_down_does_not_fail_the_request(queue_settings, session_factory, tx, kinds):
+    from tests.common.postgres import free_port
+
+    settings = {**queue_settings, "jobs.broker": "redis", "jobs.redis_url": f"redis://127.0.0.1:{free_port()}/0"}
+    queue = JobQueue(settings, session_factory)
+    with tx() as session:
+        job_id = jobs.enqueue(session, "test.ok", {"n": 1}, "luutru").id
+    job = job_row(tx, job_id)
+    assert (job.status, job.dispatched_at) == ("queued", None)  # recover() sends it once the broker is back
+    assert queue is not None
