@@ -191,7 +191,7 @@ def test_a_killed_worker_s_job_is_finished_once_by_another(redis_server, pg_url,
     settings = load_settings({})
     engine = get_engine(settings)
     session_factory = get_session_factory(engine)
-    queue = JobQueue(settings, session_factory)
+    queue = JobQueue(settings, session_factory)  # noqa: F841 - held: enqueue finds it by a weak reference
     box = tmp_path / "box"
     box.mkdir()
     workers = []
