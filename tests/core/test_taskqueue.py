@@ -182,7 +182,7 @@ def test_a_killed_worker_s_job_is_finished_once_by_another(redis_server, pg_url,
         "RECORDSYS_SECRET": "test-secret", "RECORDSYS_SEARCH_BACKEND": "fts5",
         "RECORDSYS_JOBS_BROKER": "redis", "RECORDSYS_REDIS_URL": redis_server.url,
         "RECORDSYS_JOBS__QUEUE_NAME": f"test-{uuid.uuid4().hex[:8]}", "RECORDSYS_JOBS__IN_PROCESS": "false",
-        "RECORDSYS_JOBS__LEASE_SECONDS": "2", "RECORDSYS_JOBS__RECOVER_SECONDS": "0.5",
+        "RECORDSYS_JOBS__LEASE_SECONDS": "4", "RECORDSYS_JOBS__RECOVER_SECONDS": "0.5",
         "RECORDSYS_JOBS__POLL_SECONDS": "0.2", "RECORDSYS_JOBS__RETRY_DELAY": "0",
         "RECORDSYS_JOBS__HANDLER_MODULES": "tests.core.taskqueue_handlers",
     }
@@ -218,12 +218,13 @@ def test_a_killed_worker_s_job_is_finished_once_by_another(redis_server, pg_url,
             job_id = jobs.enqueue(session, "test.block", {"dir": str(box)}, "kiemtra").id
         first = start_worker(1)
         try:
-            wait_for(lambda: (box / f"started-{first.pid}").exists(), what="the first worker to start the job")
+            wait_for(lambda: (box / f"started-{first.pid}").exists(), timeout=120,
+                     what="the first worker to start the job")
         except AssertionError:
             raise AssertionError(logs()) from None
         claimed = job()
         assert (claimed.status, claimed.attempts) == ("running", 1)
-        time.sleep(3)  # longer than the lease: the running worker keeps renewing it
+        time.sleep(5)  # longer than the lease: the running worker keeps renewing it
         renewed = job()
         assert (renewed.status, renewed.claim_token) == ("running", claimed.claim_token)
         assert renewed.lease_until > claimed.lease_until
