@@ -27,6 +27,8 @@ ENVIRONMENT = {
     "RECORDSYS_STORAGE_LOCATIONS": "preservation.locations",
     "RECORDSYS_DEFAULT_LOCALE": "pyramid.default_locale_name",
     "RECORDSYS_SECURE_COOKIES": "recordsys.secure_cookies",
+    "RECORDSYS_JOBS_BROKER": "jobs.broker",
+    "RECORDSYS_REDIS_URL": "jobs.redis_url",
 }
 
 DEFAULTS = {
@@ -38,6 +40,7 @@ DEFAULTS = {
     "recordsys.secure_cookies": "false",
     "tm.manager_hook": "pyramid_tm.explicit_manager",
     "jobs.in_process": "true",
+    "jobs.broker": "sqlite",  # the Huey queue: sqlite (a file in the data folder) or redis
 }
 
 
@@ -86,6 +89,10 @@ def load_settings(settings: dict | None = None, environ: dict | None = None) -> 
         raise SettingsError(
             f"search.backend must be 'fts5' or 'elasticsearch', not {merged['search.backend']!r}."
         )
+    if merged["jobs.broker"] not in ("sqlite", "redis"):
+        raise SettingsError(f"jobs.broker must be 'sqlite' or 'redis', not {merged['jobs.broker']!r}.")
+    if merged["jobs.broker"] == "redis" and not merged.get("jobs.redis_url"):
+        raise SettingsError("jobs.broker = redis needs jobs.redis_url (RECORDSYS_REDIS_URL), e.g. redis://127.0.0.1:6379/0.")
     if not merged.get("recordsys.secret"):
         merged["recordsys.secret"] = _local_secret(data_dir)
     merged.setdefault("search.fts5_path", str(data_dir.resolve() / "search.sqlite"))
@@ -128,6 +135,7 @@ def make_configurator(settings: dict):
     config.include("pyramid_jinja2")
     config.include("pyramid_services")
     config.include("recordsys.db")
+    config.include("recordsys.jobs")
     config.include("recordsys.core")
     config.include("recordsys.i18n")
     config.include("recordsys.api")
@@ -145,11 +153,13 @@ def make_wsgi_app(settings: dict):
 
     check_database(config.registry["db_engine"])
     app = config.make_wsgi_app()
-    if as_bool(config.registry.settings["jobs.in_process"]):
-        from recordsys.jobs import InProcessWorker, import_handlers
+    from recordsys.jobs.queue import IJobQueue
+    from recordsys.services import find_service
 
-        import_handlers()
-        config.registry["job_worker"] = InProcessWorker(
-            config.registry["dbsession_factory"], config.registry.settings
+    # The queue is always there (the web enqueues jobs); the embedded default also consumes it.
+    queue = find_service(config.registry, IJobQueue)
+    if as_bool(config.registry.settings["jobs.in_process"]):
+        config.registry["job_worker"] = queue.consumer(
+            workers=int(config.registry.settings.get("jobs.workers") or 1), embedded=True
         ).start()
     return app

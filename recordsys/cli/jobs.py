@@ -1,5 +1,5 @@
-"""`recordsys jobs`: background work (fixity audits, reindexing)."""
-import time
+"""`recordsys jobs`: background work (fixity audits, reindexing) on the Huey queue."""
+import logging
 
 import click
 from sqlalchemy import select
@@ -14,20 +14,23 @@ def jobs():
 
 
 @jobs.command()
-@click.option("--once", is_flag=True, help="Run the queued jobs, then stop.")
-@click.option("--poll", default=2.0, show_default=True, help="Seconds between looks at the queue.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Jobs run at once by this process (threads).")
+@click.option("--periodic/--no-periodic", default=True, show_default=True,
+              help="Also start the scheduler of periodic tasks (audits, index sync, sweep).")
+@click.option("--once", is_flag=True, help="Run the queued jobs here without the queue, then stop.")
 @pass_env
-def work(env, once, poll):
-    """Run queued jobs (start several of these beside the app servers on PostgreSQL)."""
-    import_handlers()
-    while True:
-        job_id = run_next(env.session_factory, env.settings)
-        if job_id is not None:
+def work(env, workers, periodic, once):
+    """Consume the job queue until stopped (SIGINT/SIGTERM); start these beside the app servers."""
+    from recordsys.jobs.queue import IJobQueue
+
+    import_handlers(env.settings)
+    if once:
+        while (job_id := run_next(env.session_factory, env.settings)) is not None:
             click.echo(f"job {job_id} finished")
-            continue
-        if once:
-            return
-        time.sleep(poll)
+        return
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    env.find_service(IJobQueue).consumer(workers=workers, periodic=periodic).run()
 
 
 @jobs.command("list")
@@ -38,7 +41,7 @@ def list_jobs(env, as_json, limit):
     """The newest jobs with their status and progress."""
     with env.transaction() as session:
         rows = session.scalars(select(Job).order_by(Job.id.desc()).limit(limit)).all()
-        data = [{"id": j.id, "kind": j.kind, "status": j.status, "progress": j.progress,
+        data = [{"id": j.id, "kind": j.kind, "status": j.status, "progress": j.progress, "attempts": j.attempts,
                  "requested_by": j.requested_by, "queued_at": j.queued_at.isoformat()} for j in rows]
     for row in data:
         if as_json:
