@@ -31,6 +31,7 @@ CORE_COMMANDS = {
     "audit": "recordsys.cli.audit:audit",
     "jobs": "recordsys.cli.jobs:jobs",
     "storage": "recordsys.cli.storage:storage",
+    "trust": "recordsys.cli.trust:trust",
 }
 
 

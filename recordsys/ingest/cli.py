@@ -25,11 +25,10 @@ def make_context(settings: dict, trust_roots=(), lang="vi", direction="incoming"
     from recordsys.ingest.checker import CheckContext
     from recordsys.ingest.pdfa import VeraPdf
     from recordsys.ingest.policy import AcceptancePolicy
-    from recordsys.ingest.signatures import load_trust_roots
+    from recordsys.ingest.signatures import configured_trust_roots
 
-    anchors = Path(settings["recordsys.metadata_dir"]) / "trust"
-    try:
-        roots = load_trust_roots([anchors, *trust_roots] if anchors.is_dir() else list(trust_roots))
+    try:  # metadata/trust/, the anchors added with `recordsys trust add`, and --trust-root
+        roots = configured_trust_roots(settings, trust_roots)
     except (FileNotFoundError, ValueError) as exc:
         raise CommandError(f"Cannot load the trust roots: {exc}.", exit_code=2) from None
     verapdf = VeraPdf(settings["verapdf.home"])
