@@ -14,7 +14,7 @@ from pyramid.response import Response
 
 
 def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.0f} MB"
+    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n} bytes"
 
 
 def too_large_message(limit: int) -> str:
