@@ -181,3 +181,28 @@ def test_a_request_within_the_limit_passes(small_app, demo):
     form = small_app.get("/login").forms[0]
     form["username"], form["password"] = "vanthu", demo_password("vanthu")
     assert form.submit().status_int == 303
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_administrators_end_sessions_from_the_command_line(testapp, demo, settings, monkeypatch):
+    from click.testing import CliRunner
+
+    from recordsys.cli import main
+
+    monkeypatch.setenv("RECORDSYS_DATABASE_URL", settings["sqlalchemy.url"])
+    monkeypatch.setenv("RECORDSYS_DATA_DIR", settings["recordsys.data_dir"])
+    runner = CliRunner()
+    login(testapp, "luutru")
+    assert runner.invoke(main, ["user", "end-sessions", "luutru"]).exit_code == 0
+    testapp.get("/", status=302)
+    login(testapp, "luutru")
+    result = runner.invoke(main, ["user", "password", "luutru", "--password", "mật-khẩu-mới-2026"])
+    assert result.exit_code == 0, result.output
+    testapp.get("/", status=302)
+    login(testapp, "luutru", "mật-khẩu-mới-2026")
+    assert runner.invoke(main, ["user", "disable", "luutru"]).exit_code == 0
+    testapp.get("/", status=302)
+    _attempt(testapp, "luutru", "mật-khẩu-mới-2026", 401)
+    assert runner.invoke(main, ["user", "enable", "luutru"]).exit_code == 0
+    login(testapp, "luutru", "mật-khẩu-mới-2026")
+    assert runner.invoke(main, ["user", "disable", "nobody"]).exit_code == 1
