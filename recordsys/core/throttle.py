@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from recordsys.core import audit
@@ -68,6 +68,10 @@ def record_failure(session: Session, username: str, address: str | None, setting
                    now: dt.datetime | None = None) -> int:
     """Count one failed (or refused while locked) attempt; returns the lock-out in seconds (0: none)."""
     now = now or utcnow()
+    # rows whose failures are all audited and whose back-off is over are forgotten after a day
+    session.execute(delete(LoginThrottle).where(
+        LoginThrottle.failures == 0, LoginThrottle.last_failure_at < now - dt.timedelta(days=1),
+        (LoginThrottle.locked_until.is_(None)) | (LoginThrottle.locked_until < now)))
     limits = {"user": int(settings.get("recordsys.login_max_failures", 5)),
               "addr": int(settings.get("recordsys.login_max_failures_per_address", 20))}
     keys = _keys(username, address)
@@ -96,7 +100,7 @@ def record_failure(session: Session, username: str, address: str | None, setting
     return locked_for(session, username, address, now)
 
 
-def record_success(session: Session, username: str, address: str | None, now: dt.datetime | None = None) -> None:
+def record_success(session: Session, username: str, address: str | None) -> None:
     """A successful sign-in closes the user name's streak (audited with its count) and its back-off.
     The address keeps its count: one valid account must not reset an address that guesses others."""
     rows = _rows(session, _keys(username, address))

@@ -206,3 +206,19 @@ def test_administrators_end_sessions_from_the_command_line(testapp, demo, settin
     assert runner.invoke(main, ["user", "enable", "luutru"]).exit_code == 0
     login(testapp, "luutru", "mật-khẩu-mới-2026")
     assert runner.invoke(main, ["user", "disable", "nobody"]).exit_code == 1
+
+
+def test_audited_throttle_rows_are_forgotten_after_a_day(tx, demo):
+    from recordsys.core import throttle
+    from recordsys.core.models import LoginThrottle
+
+    settings = {"recordsys.login_max_failures": "2"}
+    t0 = dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.timezone.utc)
+    with tx() as session:
+        throttle.record_failure(session, "a", "10.0.0.9", settings, now=t0)
+        assert throttle.record_failure(session, "a", "10.0.0.9", settings, now=t0) == 30  # locked, audited
+        throttle.record_failure(session, "b", None, settings, now=t0)  # one failure, not yet audited
+    with tx() as session:
+        throttle.record_failure(session, "c", None, settings, now=t0 + dt.timedelta(days=2))
+        keys = set(session.scalars(select(LoginThrottle.key)))
+    assert keys == {"addr:10.0.0.9", "user:b", "user:c"}  # user:a was audited and is over
