@@ -41,6 +41,12 @@ DEFAULTS = {
     "tm.manager_hook": "pyramid_tm.explicit_manager",
     "jobs.in_process": "true",
     "jobs.broker": "sqlite",  # the Huey queue: sqlite (a file in the data folder) or redis
+    "recordsys.session_lifetime_hours": "12",  # absolute: a session ends this long after sign-in
+    "recordsys.session_idle_minutes": "480",  # idle: a session unused this long ends
+    "recordsys.max_upload_bytes": str(200 * 1024 * 1024),  # whole request body, checked before reading it
+    "recordsys.max_upload_files": "50",  # files in one request
+    "recordsys.login_max_failures": "5",  # failed sign-ins of one user name before a lock-out
+    "recordsys.login_max_failures_per_address": "20",  # … of one client address
 }
 
 

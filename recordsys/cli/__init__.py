@@ -23,6 +23,7 @@ CORE_COMMANDS = {
     "token": "recordsys.cli.admin:token",
     "audit": "recordsys.cli.audit:audit",
     "jobs": "recordsys.cli.jobs:jobs",
+    "trust": "recordsys.cli.trust:trust",
 }
 
 

@@ -121,6 +121,54 @@ def user_grant(env, username, org_code, roles):
     click.echo(f"Granted {', '.join(roles)} in {org_code} to {username}.")
 
 
+def _user(session, username: str) -> User:
+    found = session.scalar(select(User).where(User.username == username.strip().lower()))
+    if found is None:
+        raise CommandError(f"Unknown user {username!r}.")
+    return found
+
+
+@user.command("password")
+@click.argument("username")
+@click.option("--password", prompt="New password", hide_input=True, confirmation_prompt=True)
+@pass_env
+def user_password(env, username, password):
+    """Set a user's password; every session of the user ends."""
+    with env.transaction() as session:
+        _service_call(services.change_password, session, _user(session, username), password, actor="cli")
+    click.echo(f"Password of {username} changed; their sessions are ended.")
+
+
+@user.command("disable")
+@click.argument("username")
+@pass_env
+def user_disable(env, username):
+    """Disable a user: sign-in refused, every session ended (API tokens stop working too)."""
+    with env.transaction() as session:
+        services.set_active(session, _user(session, username), False, actor="cli")
+    click.echo(f"Disabled {username}; their sessions are ended.")
+
+
+@user.command("enable")
+@click.argument("username")
+@pass_env
+def user_enable(env, username):
+    """Enable a disabled user again."""
+    with env.transaction() as session:
+        services.set_active(session, _user(session, username), True, actor="cli")
+    click.echo(f"Enabled {username}.")
+
+
+@user.command("end-sessions")
+@click.argument("username")
+@pass_env
+def user_end_sessions(env, username):
+    """Sign a user out everywhere (every browser session ends)."""
+    with env.transaction() as session:
+        services.end_sessions(session, _user(session, username), actor="cli", reason="ended by an administrator")
+    click.echo(f"Every session of {username} is ended.")
+
+
 @click.group()
 def token():
     """API tokens for machines."""

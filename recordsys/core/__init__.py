@@ -3,3 +3,4 @@
 
 def includeme(config):
     config.include("recordsys.core.security")
+    config.include("recordsys.core.limits")

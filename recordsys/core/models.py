@@ -72,6 +72,8 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     locale: Mapped[str | None] = mapped_column(String(8))
     clearance: Mapped[int] = mapped_column(Integer, default=0)  # 0 none, 1 Mật, 2 Tối mật, 3 Tuyệt mật
+    #: stored in each session cookie; bumping it (logout, password change, disabling) ends them all
+    session_version: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     roles: Mapped[list[RoleAssignment]] = relationship(
@@ -107,6 +109,23 @@ class ApiToken(Base):
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
     user: Mapped[User] = relationship()
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins of one user name or one address (``key`` is ``user:NAME`` or ``addr:IP``).
+
+    The streak of failures is audited as one event with its count when it closes (success,
+    lock-out or a new failure after the streak expired), not one event per attempt."""
+
+    __tablename__ = "login_throttle"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    first_failure_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_failure_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    lockouts: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class AuditEvent(Base):

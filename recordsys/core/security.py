@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 
 from pyramid.authorization import ACLHelper, Allow, Authenticated, Everyone
 from pyramid.csrf import SessionCSRFStoragePolicy
@@ -57,11 +58,14 @@ class OrganizationContext:
 
 
 def organization_factory(request):
+    """The agency of ``/orgs/{org}``; an agency the user holds no role in (or any agency, for an
+    anonymous request) is answered exactly like a missing one, so codes cannot be probed."""
     from pyramid.httpexceptions import HTTPNotFound
 
     code = request.matchdict.get("org")
     org = request.dbsession.scalar(select(Organization).where(Organization.code == code))
-    if org is None:
+    user = request.user
+    if org is None or user is None or not any(a.organization_id == org.id for a in user.roles):
         raise HTTPNotFound(f"Unknown organization {code!r}")
     return OrganizationContext(org)
 
@@ -92,7 +96,10 @@ class SecurityPolicy:
 
     def remember(self, request, userid, **kw):
         request.session.invalidate()
+        user = request.dbsession.get(User, userid)
         request.session["user_id"] = userid
+        request.session["session_version"] = user.session_version if user else 0
+        request.session["authenticated_at"] = int(time.time())
         return []
 
     def forget(self, request, **kw):
@@ -108,12 +115,24 @@ def _load_user(request) -> User | None:
                 ApiToken.token_sha256 == token_digest(str(auth.params)), ApiToken.revoked.is_(False)
             )
         )
-        return token.user if token and token.user.active else None
+        if token and token.user.active:
+            request.environ["recordsys.authenticated_by"] = "bearer"
+            return token.user
+        return None
     user_id = request.session.get("user_id")
     if user_id is None:
         return None
     user = request.dbsession.get(User, user_id)
-    return user if user and user.active else None
+    lifetime = float(request.registry.settings.get("recordsys.session_lifetime_hours", 12)) * 3600
+    authenticated_at = request.session.get("authenticated_at")
+    if (user is None or not user.active
+            or request.session.get("session_version") != user.session_version
+            or not isinstance(authenticated_at, int) or time.time() - authenticated_at > lifetime):
+        # ended server-side (logout elsewhere, password change, disabled user) or too old
+        request.session.invalidate()
+        return None
+    request.environ["recordsys.authenticated_by"] = "session"
+    return user
 
 
 def org_ids_with(request, permission: str) -> set[int]:
@@ -125,8 +144,10 @@ def org_ids_with(request, permission: str) -> set[int]:
 
 
 def _csrf_needed(request) -> bool:
-    # Machines authenticate with a bearer token and send no cookie: nothing to forge.
-    return request.authorization is None
+    # Only a request actually authenticated by a valid bearer token is exempt: it carries no
+    # ambient credential to forge. Any other Authorization header (Basic, a wrong token, …) still
+    # leaves the cookie session in play, so the CSRF token is required.
+    return not (request.user is not None and request.environ.get("recordsys.authenticated_by") == "bearer")
 
 
 def includeme(config):
@@ -138,7 +159,8 @@ def includeme(config):
             httponly=True,
             samesite="Lax",
             secure=as_bool(settings["recordsys.secure_cookies"]),
-            timeout=8 * 3600,
+            # idle timeout (slides with use); the absolute lifetime is checked in _load_user
+            timeout=int(float(settings.get("recordsys.session_idle_minutes", 480)) * 60),
             reissue_time=600,
         )
     )

@@ -138,6 +138,32 @@ def authenticate(session: Session, username: str, password: str) -> User | None:
     return user if verify_password(user.password_hash, password or "") else None
 
 
+def end_sessions(session: Session, user: User, actor: str = "system", reason: str = "logout") -> None:
+    """End every browser session of ``user`` (each cookie carries the version it was issued at)."""
+    user.session_version = (user.session_version or 0) + 1
+    session.flush()
+    audit.record(session, actor=actor, action="user.sessions_ended", object_type="user", object_id=user.id,
+                 payload={"reason": reason})
+
+
+def change_password(session: Session, user: User, new_password: str, actor: str = "system") -> None:
+    """Set a new password; every session of the user ends."""
+    user.password_hash = hash_password(new_password)
+    session.flush()
+    audit.record(session, actor=actor, action="user.password", object_type="user", object_id=user.id)
+    end_sessions(session, user, actor=actor, reason="password changed")
+
+
+def set_active(session: Session, user: User, active: bool, actor: str = "system") -> None:
+    """Enable or disable a user; disabling ends every session of the user."""
+    user.active = active
+    session.flush()
+    audit.record(session, actor=actor, action="user.enable" if active else "user.disable", object_type="user",
+                 object_id=user.id)
+    if not active:
+        end_sessions(session, user, actor=actor, reason="disabled")
+
+
 def create_token(session: Session, user: User, name: str, actor: str = "system") -> str:
     token, digest = new_token()
     session.add(ApiToken(user=user, name=name, token_sha256=digest))

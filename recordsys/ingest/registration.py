@@ -112,21 +112,25 @@ def register_checked_file(
     flags: list[str] | None = None,
     extracted: dict | None = None,
     today: dt.date | None = None,
+    original_name: str | None = None,
 ) -> RegistrationResult:
     """Store the file and either register it (accepted) or quarantine it (refused).
+
+    ``original_name`` is the client's file name, kept as a label (default: the name of ``path``).
 
     ``verdict`` is the JSON form of the check (``recordsys ingest check --json``). Must run inside
     the caller's transaction; the caller commits.
     """
     today = today or dt.date.today()
     extracted = extracted or {}
-    meta = clean_metadata(metadata, fallback_subject=extracted.get("title") or Path(path).stem)
+    label = original_name or Path(path).name
+    meta = clean_metadata(metadata, fallback_subject=extracted.get("title") or Path(label).stem)
     kind = register_kind(direction, confidential=bool(meta.get("confidentiality")))
     blob = storage.put(Path(path))  # before commit; unreferenced if we roll back (swept later)
     if blob.sha256 != verdict.get("sha256", blob.sha256):
         raise ValidationError("file", f"{path} changed between the check and the registration; check it again.")
     file_row = stored_file(session, blob)
-    name = Path(path).name[:255]
+    name = label[:255]
     if not verdict.get("accepted"):
         quarantined = QuarantinedFile(
             organization_id=organization.id, file=file_row, original_name=name, direction=direction,

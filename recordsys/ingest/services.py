@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from zope.interface import implementer
@@ -13,7 +12,7 @@ from recordsys.ingest.checker import CheckContext, FileVerdict, check_files
 from recordsys.ingest.interfaces import IDocumentChecker
 from recordsys.ingest.pdfa import VeraPdf, VeraPdfMissing
 from recordsys.ingest.policy import AcceptancePolicy
-from recordsys.ingest.signatures import load_trust_roots
+from recordsys.ingest.signatures import configured_trust_roots
 
 
 def quiet_pyhanko() -> None:
@@ -24,14 +23,11 @@ def quiet_pyhanko() -> None:
 
 @implementer(IDocumentChecker)
 class DocumentChecker:
-    """The configured check: trust anchors from ``metadata/trust/``, veraPDF from ``verapdf.home``."""
+    """The configured check: trust anchors (``metadata/trust/`` and those added with ``recordsys trust
+    add``), veraPDF from ``verapdf.home``."""
 
     def __init__(self, settings: dict):
         self.settings = settings  # the registry's settings, read at each check
-
-    @property
-    def anchors(self) -> Path:
-        return Path(self.settings["recordsys.metadata_dir"]) / "trust"
 
     @property
     def verapdf_home(self) -> str:
@@ -44,9 +40,8 @@ class DocumentChecker:
     def context(self, direction: str = "incoming", lang: str = "vi", policy: AcceptancePolicy | None = None,
                 trust_roots: Iterable = ()) -> CheckContext:
         quiet_pyhanko()
-        sources = [self.anchors, *trust_roots] if self.anchors.is_dir() else list(trust_roots)
-        try:
-            roots = load_trust_roots(sources)
+        try:  # metadata/trust/, the anchors added with `recordsys trust add`, and extra ones given here
+            roots = configured_trust_roots(self.settings, trust_roots)
         except (FileNotFoundError, ValueError) as exc:
             raise DomainError(f"Cannot load the trust roots: {exc}.", message_vi=f"Không đọc được chứng thư gốc: {exc}.",
                               code="trust-roots", field="trust_root", exit_code=2) from None

@@ -82,6 +82,17 @@ def load_trust_roots(paths) -> list[asn1_x509.Certificate]:
     return certs
 
 
+def trust_anchor_folders(settings: dict) -> list[Path]:
+    """Where the trust anchors live: ``metadata/trust/`` (shipped with the code) and
+    ``DATA_DIR/trust/`` (added by ``recordsys trust add``, kept out of the repository)."""
+    return [Path(settings["recordsys.metadata_dir"]) / "trust", Path(settings["recordsys.data_dir"]) / "trust"]
+
+
+def configured_trust_roots(settings: dict, extra=()) -> list[asn1_x509.Certificate]:
+    """Every configured anchor (both folders, those that exist) plus ``extra`` files or folders."""
+    return load_trust_roots([*(p for p in trust_anchor_folders(settings) if p.is_dir()), *extra])
+
+
 def _name_attr(name: asn1_x509.Name, attr: str) -> str | None:
     value = name.native.get(attr)
     if isinstance(value, list):

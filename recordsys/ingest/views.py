@@ -7,6 +7,7 @@ decision always rests on a fresh verdict.
 from __future__ import annotations
 
 import tempfile
+import re
 from pathlib import Path
 
 from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
@@ -15,10 +16,35 @@ from sqlalchemy import select
 
 from recordsys.api.openapi import query_parameters
 from recordsys.ingest.interfaces import IDocumentChecker
+from recordsys.core.limits import check_file_count
 from recordsys.ingest.models import Document
 from recordsys.storage import IFileStorage
 
-MAX_FILES = 50
+#: a suffix kept on our generated names (the checks tell PDFs from scans by it); anything else: none
+_SAFE_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
+
+
+class UploadNameError(ValueError):
+    """A client file name that cannot even serve as a label."""
+
+
+def upload_label(raw: str | None) -> str:
+    """The client's file name as a label only (its last component, at most 200 characters); never
+    a path. Refuses names that are empty, ``.``/``..`` or contain NUL, with a sentence in both
+    languages."""
+    raw = raw or ""
+    if "\x00" in raw:
+        raise UploadNameError("Tên tệp chứa ký tự NUL. The file name contains a NUL character.")
+    label = re.split(r"[/\\]", raw)[-1].strip()[:200]
+    if label in ("", ".", ".."):
+        raise UploadNameError(f"Tên tệp không hợp lệ: {raw[:100]!r}. Invalid file name: {raw[:100]!r}.")
+    return label
+
+
+def _work_name(i: int, label: str) -> str:
+    """Our own name for a file in a working folder: its position and a harmless suffix."""
+    suffix = Path(label).suffix
+    return f"{i:03d}{suffix.lower() if _SAFE_SUFFIX.match(suffix) else ''}"
 
 
 def _check_stored(request, items, direction):
@@ -30,7 +56,7 @@ def _check_stored(request, items, direction):
     with tempfile.TemporaryDirectory(prefix="recordsys-intake-") as tmp:
         paths = []
         for i, (sha256, name) in enumerate(items):
-            path = Path(tmp) / f"{i:03d}-{Path(name).name}"
+            path = Path(tmp) / _work_name(i, name)
             path.symlink_to(storage.path(sha256))
             paths.append(path)
         return list(request.find_service(IDocumentChecker).check(paths, direction, request.locale_name, policy))
@@ -46,18 +72,25 @@ def intake_check(request):
     direction = request.POST.get("direction", "incoming")
     if direction not in ("incoming", "outgoing", "internal"):
         raise HTTPBadRequest("Unknown direction.")
-    uploads = [f for f in request.POST.getall("files") if hasattr(f, "file")][:MAX_FILES]
+    uploads = [f for f in request.POST.getall("files") if hasattr(f, "file")]
+    check_file_count(request, len(uploads))
     if not uploads:
         return {"verdicts": [], "direction": direction, "error": "no_files"}
+    try:
+        labels = [upload_label(upload.filename) for upload in uploads]
+    except UploadNameError as exc:
+        request.response.status = 400
+        return {"verdicts": [], "direction": direction, "error": "invalid", "error_detail": str(exc)}
     storage = request.find_service(IFileStorage)
     items = []
+    # the bytes go to our own names in a private folder, then into the store by content hash
     with tempfile.TemporaryDirectory(prefix="recordsys-upload-") as tmp:
-        for i, upload in enumerate(uploads):
+        for i, (upload, label) in enumerate(zip(uploads, labels)):
             path = Path(tmp) / f"{i:03d}"
             with open(path, "wb") as out:
                 while chunk := upload.file.read(1 << 20):
                     out.write(chunk)
-            items.append((storage.put(path).sha256, Path(upload.filename or f"tep-{i}.pdf").name))
+            items.append((storage.put(path).sha256, label))
     verdicts = _check_stored(request, items, direction)
     rows = [{"sha256": sha, "name": name, "verdict": v} for (sha, name), v in zip(items, verdicts)]
     return {"verdicts": rows, "direction": direction}
@@ -70,7 +103,11 @@ def intake_register(request):
     from recordsys.core.services import ValidationError
     from recordsys.ingest.registration import register_checked_file
 
-    sha256, name = request.POST.get("sha256", ""), request.POST.get("name", "tep.pdf")[:200]
+    sha256 = request.POST.get("sha256", "")
+    try:
+        name = upload_label(request.POST.get("name", "tep.pdf"))
+    except UploadNameError as exc:
+        raise HTTPBadRequest(str(exc)) from None
     direction, decision = request.POST.get("direction", "incoming"), request.POST.get("decision")
     storage = request.find_service(IFileStorage)
     if decision not in ("accept", "refuse") or direction not in ("incoming", "outgoing", "internal") \
@@ -86,13 +123,14 @@ def intake_register(request):
         data = {**data, "accepted": False, "reasons": [*data["reasons"], f"Văn thư từ chối: {reason}"]}
     metadata = {k: request.POST.get(k) for k in ("subject", "number_and_symbol", "issuer", "issued_date")
                 if request.POST.get(k)}
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / name
+    with tempfile.TemporaryDirectory(prefix="recordsys-register-") as tmp:
+        path = Path(tmp) / _work_name(0, name)  # our name; the client's is only a label
         path.symlink_to(storage.path(sha256))
         try:
             result = register_checked_file(
                 request.dbsession, storage=storage, path=path, verdict=data, organization=request.context.organization,
                 direction=direction, actor=request.user.username, metadata=metadata, flags=list(verdict.flags),
+                original_name=name,
                 extracted=verdict.extracted.to_dict() if verdict.extracted else {})
         except ValidationError as exc:
             request.tm.doom()  # nothing of this attempt is committed

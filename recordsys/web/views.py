@@ -6,7 +6,7 @@ from pyramid.httpexceptions import HTTPFound, HTTPSeeOther
 from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
 from pyramid.view import view_config
 
-from recordsys.core import audit, services
+from recordsys.core import audit, services, throttle
 from recordsys.core.roles import PERMISSIONS, ROLE_LABELS, ROLE_PERMISSIONS
 from recordsys.i18n import LOCALES
 
@@ -28,12 +28,25 @@ def login_form(request):
              permission=NO_PERMISSION_REQUIRED)
 def login(request):
     username = request.POST.get("username", "")
+    address = request.client_addr
+    settings = request.registry.settings
+    wait = throttle.locked_for(request.dbsession, username, address)
+    if wait:  # refused without checking the password; the attempt still counts
+        throttle.record_failure(request.dbsession, username, address, settings)
+        request.response.status = 429
+        request.response.headers["Retry-After"] = str(wait)
+        return {"next": request.POST.get("next", ""), "error": "throttled", "username": username,
+                "error_message": throttle.message(wait, request.locale_name)}
     user = services.authenticate(request.dbsession, username, request.POST.get("password", ""))
     if user is None:
-        request.response.status = 401
-        audit.record(request.dbsession, actor=username[:64] or "?", action="login.failed",
-                     object_type="user", object_id=username[:64] or "?")
-        return {"next": request.POST.get("next", ""), "error": "login_failed", "username": username}
+        # counted, and audited as one event per streak of failures (see recordsys.core.throttle)
+        wait = throttle.record_failure(request.dbsession, username, address, settings)
+        request.response.status = 429 if wait else 401
+        if wait:
+            request.response.headers["Retry-After"] = str(wait)
+        return {"next": request.POST.get("next", ""), "error": "login_failed", "username": username,
+                "error_message": throttle.message(wait, request.locale_name) if wait else None}
+    throttle.record_success(request.dbsession, username, address)
     headers = remember(request, user.id)
     new_csrf_token(request)
     audit.record(request.dbsession, actor=user.username, action="login", object_type="user", object_id=user.id)
@@ -44,6 +57,8 @@ def login(request):
 def logout(request):
     audit.record(request.dbsession, actor=request.user.username, action="logout", object_type="user",
                  object_id=request.user.id)
+    # ends this session and every other one of the user (a copied cookie stops working too)
+    services.end_sessions(request.dbsession, request.user, actor=request.user.username)
     return HTTPSeeOther(request.route_url("login"), headers=forget(request))
 
 

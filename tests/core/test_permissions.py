@@ -14,6 +14,7 @@ from recordsys.core.roles import ROLE_PERMISSIONS
 from tests.conftest import login
 
 OTHER_ORG = "000.00.31.H41"  # the demo users hold no role there
+MISSING_ORG = "999.99.99.Z99"  # no such agency
 PLACEHOLDER = re.compile(r"\{(\w+)(?::[^}]*)?\}")
 
 
@@ -68,9 +69,10 @@ def test_role_matrix(testapp, demo, username, role):
             expected = {403, 404} if other_placeholders else {403}
             assert response.status_int in expected, (name, method, role, response.status)
         if "{org" in pattern and permission != NO_PERMISSION_REQUIRED:
-            response = _request(testapp, method, _url(pattern, OTHER_ORG))
-            assert response.status_int in {403, 404} if other_placeholders else response.status_int == 403, (
-                name, method, role, "another agency's route must be refused")
+            # another agency's route is refused exactly like a missing agency's: 404 both
+            for code in (OTHER_ORG, MISSING_ORG):
+                response = _request(testapp, method, _url(pattern, code))
+                assert response.status_int == 404, (name, method, role, code, response.status)
         checked += 1
     assert checked >= 6
 
@@ -80,7 +82,12 @@ def test_anonymous_is_sent_to_login_or_gets_401(testapp, demo):
         if pattern.lstrip("/").startswith("static") or permission == NO_PERMISSION_REQUIRED or method != "GET":
             continue
         response = testapp.get(_url(pattern, OFFICE), status="*")
-        if pattern.startswith("/api/"):
+        if "{org" in pattern:
+            # agency routes: anonymous gets the answer of a missing agency, whether or not it exists
+            missing = testapp.get(_url(pattern, MISSING_ORG), status="*")
+            assert response.status_int == missing.status_int == 404, (name, response.status, missing.status)
+            assert response.content_type == missing.content_type
+        elif pattern.startswith("/api/"):
             assert response.status_int == 401, name
             assert response.content_type == "application/problem+json"
         else:

@@ -63,8 +63,9 @@ def test_api_token_and_problem_json(testapp, demo, tx):
     me = testapp.get("/api/v1/me", headers=headers).json
     assert me["roles"] == [{"organization": "000.00.01.H41", "role": "auditor"}]
     assert testapp.get("/api/v1/audit/verify", headers=headers).json["intact"] is True
-    denied = testapp.get("/api/v1/orgs/000.00.31.H41", headers=headers, status=403)
-    assert denied.content_type == "application/problem+json" and denied.json["status"] == 403
+    # an agency the token's user holds no role in is answered like a missing one (no probing)
+    denied = testapp.get("/api/v1/orgs/000.00.31.H41", headers=headers, status=404)
+    assert denied.content_type == "application/problem+json" and denied.json["status"] == 404
     bad = testapp.get("/api/v1/me", headers={"Authorization": "Bearer rs_wrong"}, status=401)
     assert bad.content_type == "application/problem+json"
     missing = testapp.get("/api/v1/orgs/999.99.99.Z99", headers=headers, status=404)

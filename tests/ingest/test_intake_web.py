@@ -46,4 +46,4 @@ def test_other_roles_and_agencies_cannot_register(testapp, demo):
     login(testapp, "luutru")
     testapp.get(f"/orgs/{OFFICE}/intake", status=403)
     login(testapp, "vanthu")
-    testapp.get("/orgs/000.00.31.H41/intake", status=403)
+    testapp.get("/orgs/000.00.31.H41/intake", status=404)  # like a missing agency

@@ -1,0 +1,62 @@
+"""Request-size limit, enforced before anything reads the body.
+
+``recordsys.max_upload_bytes`` (default 200 MB) bounds the body of every request: a larger
+``Content-Length`` is answered 413 at once; a body sent without a length (chunked) is refused 411
+where the limit would otherwise be unenforceable. ``recordsys.max_upload_files`` (checked by the
+upload views, see :func:`check_file_count`) bounds the files of one request.
+"""
+from __future__ import annotations
+
+import json
+
+from pyramid.httpexceptions import HTTPRequestEntityTooLarge
+from pyramid.response import Response
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n} bytes"
+
+
+def too_large_message(limit: int) -> str:
+    return (f"Yêu cầu quá lớn: tối đa {_mb(limit)} mỗi lần gửi. "
+            f"The request is too large: at most {_mb(limit)} per request.")
+
+
+def too_many_files_message(limit: int) -> str:
+    return (f"Quá nhiều tệp: tối đa {limit} tệp mỗi lần gửi. "
+            f"Too many files: at most {limit} files per request.")
+
+
+def _refuse(request, status: int, title: str, detail: str) -> Response:
+    if request.path.startswith("/api/"):
+        body = json.dumps({"type": "about:blank", "title": title, "status": status, "detail": detail},
+                          ensure_ascii=False)
+        return Response(body, status=status, content_type="application/problem+json", charset="utf-8")
+    return Response(detail, status=status, content_type="text/plain", charset="utf-8")
+
+
+def size_limit_tween_factory(handler, registry):
+    limit = int(registry.settings.get("recordsys.max_upload_bytes", 200 * 1024 * 1024))
+
+    def size_limit_tween(request):
+        length = request.content_length
+        if length is not None and length > limit:
+            response = _refuse(request, 413, "Content Too Large", too_large_message(limit))
+            response.headers["Connection"] = "close"  # the unread body is not drained
+            return response
+        if length is None and "chunked" in request.headers.get("Transfer-Encoding", "").lower():
+            return _refuse(request, 411, "Length Required",
+                           "Cần gửi kèm Content-Length. A Content-Length header is required.")
+        return handler(request)
+
+    return size_limit_tween
+
+
+def check_file_count(request, count: int) -> None:
+    limit = int(request.registry.settings.get("recordsys.max_upload_files", 50))
+    if count > limit:
+        raise HTTPRequestEntityTooLarge(too_many_files_message(limit))
+
+
+def includeme(config):
+    config.add_tween("recordsys.core.limits.size_limit_tween_factory")
