@@ -1,7 +1,7 @@
 """jobs: attempts, lease and claim token (Huey task queue), when the message was sent
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 """
 from alembic import op
 import sqlalchemy as sa
