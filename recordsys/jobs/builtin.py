@@ -19,13 +19,13 @@ def sync_search_index(session_factory, settings):
 def sweep_storage(session_factory, settings, params, progress):
     """Remove stored files that no row references (as ``recordsys storage sweep``)."""
     from recordsys.db import transaction_scope
-    from recordsys.ingest.models import StoredFile
-    from recordsys.storage import storage_from_settings
+    from recordsys.storage import make_storage
+    from recordsys.storage.models import StoredFile
 
     with transaction_scope(session_factory) as session:
         referenced = set(session.scalars(select(StoredFile.sha256)))
     hours = float(params.get("older_than_hours", 24))
-    removed = storage_from_settings(settings).sweep(referenced, hours * 3600)
+    removed = make_storage(settings).sweep(referenced, hours * 3600)
     return {"removed": len(removed), "referenced": len(referenced)}
 
 

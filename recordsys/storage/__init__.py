@@ -8,5 +8,10 @@ from recordsys.storage.interfaces import IFileStorage  # noqa: F401  (the names 
 from recordsys.storage.local import Blob, LocalFileStorage, StorageError, copy_out  # noqa: F401
 
 
+def make_storage(settings: dict) -> IFileStorage:
+    """The file store the settings choose (today: the local folder ``storage.path``)."""
+    return LocalFileStorage(settings["storage.path"])
+
+
 def includeme(config):
-    config.register_service(LocalFileStorage(config.get_settings()["storage.path"]), IFileStorage)
+    config.register_service(make_storage(config.get_settings()), IFileStorage)
