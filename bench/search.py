@@ -32,10 +32,7 @@ ACTIONS = ["giao đất", "thu hồi đất", "phê duyệt dự án", "điều 
            "cải cách hành chính", "chuyển đổi số", "xây dựng nông thôn mới", "quản lý đất đai"]
 PLACES = ["phường Lộc Thọ", "xã Cam Hải Đông", "thành phố Nha Trang", "huyện Cam Lâm", "thị xã Ninh Hòa",
           "huyện Vạn Ninh", "phường Vĩnh Hải", "xã Suối Tiên", "huyện Diên Khánh", "thành phố Cam Ranh"]
-WORDS = ("căn cứ luật tổ chức chính quyền địa phương theo đề nghị của giám đốc sở các cơ quan đơn vị có liên quan "
-         "chịu trách nhiệm thi hành quyết định này kể từ ngày ký ban hành nơi nhận như điều lưu văn thư "
-         "ủy ban nhân dân tỉnh hội đồng nhân dân kinh phí thực hiện ngân sách nhà nước báo cáo kết quả "
-         "trước ngày tháng năm đất đai tài nguyên môi trường giáo dục y tế giao thông xây dựng").split()
+WORDS = ["căn", "cứ", "luật", "tổ", "chức", "chính", "quyền", "địa", "phương", "theo", "đề", "nghị", "của", "giám", "đốc", "sở", "các", "cơ", "quan", "đơn", "vị", "có", "liên", "quan", "chịu", "trách", "nhiệm", "thi", "hành", "quyết", "định", "này", "kể", "từ", "ngày", "ký", "ban", "hành", "nơi", "nhận", "như", "điều", "lưu", "văn", "thư", "ủy", "ban", "nhân", "dân", "tỉnh", "hội", "đồng", "nhân", "dân", "kinh", "phí", "thực", "hiện", "ngân", "sách", "nhà", "nước", "báo", "cáo", "kết", "quả", "trước", "ngày", "tháng", "năm", "đất", "đai", "tài", "nguyên", "môi", "trường", "giáo", "dục", "y", "tế", "giao", "thông", "xây", "dựng"]
 
 
 def generate(n: int, seed: int = 7):

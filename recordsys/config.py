@@ -146,8 +146,9 @@ def make_configurator(settings: dict):
     config.include("recordsys.i18n")
     config.include("recordsys.api")
     config.include("recordsys.web")
-    from recordsys.domains import includes
+    from recordsys.domains import import_submodules, includes
 
+    import_submodules("permissions")  # before any ACL is read
     for domain in includes():  # the one list of domains: recordsys/domains.py
         config.include(domain)
     return config

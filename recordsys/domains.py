@@ -8,12 +8,14 @@ needs; what it offers is found by convention:
 - ``recordsys.<package>.models`` (if present) holds its tables, imported for migrations;
 - ``recordsys.<package>.cli:<command>`` (if ``command`` is set) is its click group, listed under
   ``recordsys <command>``;
-- ``recordsys.<package>.jobs`` (if present) registers its background job handlers.
+- ``recordsys.<package>.jobs`` (if present) registers its background job handlers;
+- ``recordsys.<package>.permissions`` (if present) declares its permissions and who holds them.
 
 This module imports nothing heavy, so ``recordsys --help`` stays fast.
 """
 from __future__ import annotations
 
+import importlib
 import importlib.util
 from dataclasses import dataclass
 
@@ -59,6 +61,12 @@ def model_modules() -> list[str]:
 
 def job_modules() -> list[str]:
     return list(filter(None, (d.submodule("jobs") for d in DOMAINS)))
+
+
+def import_submodules(name: str) -> None:
+    """Import ``recordsys.<package>.<name>`` of every domain that has one (they register on import)."""
+    for module in filter(None, (d.submodule(name) for d in DOMAINS)):
+        importlib.import_module(module)
 
 
 def command_groups() -> dict[str, str]:

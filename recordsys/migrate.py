@@ -31,3 +31,33 @@ def current(settings: dict) -> str | None:
             return MigrationContext.configure(conn).get_current_revision()
     finally:
         engine.dispose()
+
+
+def drift(settings: dict) -> list:
+    """The differences between the models and a database migrated to head (Alembic's autogenerate
+    comparison); empty when the migrations describe the models exactly."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from recordsys.db import Base, get_engine
+    from recordsys.models import import_all_models
+
+    import_all_models()
+    engine = get_engine(settings)
+    try:
+        with engine.connect() as conn:
+            context = MigrationContext.configure(conn, opts={"compare_type": True})
+            return compare_metadata(context, Base.metadata)
+    finally:
+        engine.dispose()
+
+
+def revision(settings: dict, message: str, autogenerate: bool = True) -> str:
+    """Write a new migration file (compared against the database of ``settings``); returns its path."""
+    from alembic.script import ScriptDirectory
+
+    cfg = alembic_config(settings)
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    number = f"{int(head) + 1:04d}" if head and head.isdigit() else None
+    script = command.revision(cfg, message=message, autogenerate=autogenerate, rev_id=number)
+    return script.path

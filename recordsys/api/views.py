@@ -9,6 +9,7 @@ import recordsys
 from recordsys.api.openapi import build_openapi
 from recordsys.core import audit
 from recordsys.core.models import Organization
+from recordsys.core.roles import Permission
 from recordsys.services import IHealthCheck
 
 
@@ -25,7 +26,7 @@ def health(request):
         # the request's own session: a second SQLite connection would queue behind it
         request.dbsession.execute(text("SELECT 1"))
         database_ok = True
-    except Exception:  # noqa: BLE001 - health reports, never raises
+    except Exception:
         database_ok = False
     search = search_health(request)
     ok = database_ok and search.get("reachable") is not False
@@ -46,7 +47,7 @@ def openapi(request):
     return build_openapi(request)
 
 
-@view_config(route_name="api.me", renderer="json", request_method="GET", permission="view")
+@view_config(route_name="api.me", renderer="json", request_method="GET", permission=Permission.view)
 def me(request):
     """The current user and the roles held in each organization."""
     user = request.user
@@ -62,7 +63,7 @@ def org_dict(org: Organization) -> dict:
             "parent": org.parent.code if org.parent else None, "fonds_code": org.fonds_code}
 
 
-@view_config(route_name="api.orgs", renderer="json", request_method="GET", permission="view")
+@view_config(route_name="api.orgs", renderer="json", request_method="GET", permission=Permission.view)
 def orgs(request):
     """Organizations in which the current user holds a role."""
     ids = request.org_ids_with("view")
@@ -72,13 +73,13 @@ def orgs(request):
     return {"organizations": [org_dict(o) for o in rows]}
 
 
-@view_config(route_name="api.org", renderer="json", request_method="GET", permission="view")
+@view_config(route_name="api.org", renderer="json", request_method="GET", permission=Permission.view)
 def org_detail(request):
     """One organization (only for users holding a role in it)."""
     return org_dict(request.context.organization)
 
 
-@view_config(route_name="api.audit.verify", renderer="json", request_method="GET", permission="audit.read")
+@view_config(route_name="api.audit.verify", renderer="json", request_method="GET", permission=Permission.audit_read)
 def audit_verify(request):
     """Walk the audit chain and report whether it is intact."""
     report = audit.verify(request.dbsession)

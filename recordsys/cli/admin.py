@@ -65,7 +65,7 @@ def org_list(env, as_json):
 @org.command("add")
 @click.option("--code", required=True, help="Organ identifier code, e.g. 000.00.31.H41.")
 @click.option("--name", required=True)
-@click.option("--level", required=True, type=click.Choice([l.value for l in OrgLevel]))
+@click.option("--level", required=True, type=click.Choice([level.value for level in OrgLevel]))
 @click.option("--parent", "parent_code", help="Code of the parent agency.")
 @click.option("--fonds-code", help="Fonds code (mã phông) of the agency's archive.")
 @pass_env

@@ -1,7 +1,7 @@
 """`recordsys db`: schema migrations."""
 import click
 
-from recordsys.cli.context import pass_env
+from recordsys.cli.context import CommandError, pass_env
 
 
 @click.group()
@@ -35,3 +35,36 @@ def current(env):
     from recordsys import migrate
 
     click.echo(migrate.current(env.settings) or "(empty)")
+
+
+@db.command()
+@pass_env
+def check(env):
+    """Compare the models with a database migrated to head (exit 1 listing every difference).
+
+    Run it on a freshly upgraded database: CI does, so models and migrations never drift.
+    """
+    from recordsys import migrate
+
+    differences = migrate.drift(env.settings)
+    for difference in differences:
+        click.echo(f"  {difference}", err=True)
+    if differences:
+        raise CommandError(f"The models and the migrations differ in {len(differences)} place(s): "
+                           "write a migration (`recordsys db revision -m …`).",
+                           message_vi=f"Mô hình dữ liệu và các bản chuyển đổi khác nhau ở {len(differences)} chỗ: "
+                                      "hãy viết bản chuyển đổi (`recordsys db revision -m …`).")
+    click.echo("The models and the migrations agree." if env.lang == "en"
+               else "Mô hình dữ liệu khớp với các bản chuyển đổi.")
+
+
+@db.command()
+@click.option("-m", "--message", required=True, help="What the migration changes.")
+@click.option("--empty", is_flag=True, help="Do not compare with the database; write an empty migration.")
+@pass_env
+def revision(env, message, empty):
+    """Write a new migration under recordsys/migrations/versions/, from the differences between the
+    models and the (migrated) database unless --empty; review it before committing."""
+    from recordsys import migrate
+
+    click.echo(migrate.revision(env.settings, message, autogenerate=not empty))

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from recordsys.cli.context import CommandError, echo_json, pass_env
+from recordsys.core.events import AuditAction
 
 
 def fingerprint(cert) -> str:
@@ -107,7 +108,7 @@ def trust_add(env, file, reason):
                 tmp.write_bytes(pem.armor("CERTIFICATE", cert.dump()))
                 os.replace(tmp, target)
                 written.append(target)
-                audit.record(session, actor="cli", action="trust.add", object_type="certificate",
+                audit.record(session, actor="cli", action=AuditAction.trust_add, object_type="certificate",
                              object_id=digest[:64], payload={"subject": cert.subject.human_friendly,
                                                              "source_file": str(file), "reason": reason})
                 click.echo(f"Trusted {digest} {cert.subject.human_friendly}.")
@@ -142,7 +143,7 @@ def trust_remove(env, sha256, reason):
     os.replace(path, parked)
     try:
         with env.transaction() as session:
-            audit.record(session, actor="cli", action="trust.remove", object_type="certificate",
+            audit.record(session, actor="cli", action=AuditAction.trust_remove, object_type="certificate",
                          object_id=row["sha256"], payload={"subject": row["subject"], "reason": reason})
     except BaseException:
         os.replace(parked, path)  # the audit event did not commit: the anchor stays

@@ -55,7 +55,7 @@ def record(
     """
     head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
     payload_text = canonical_json(payload or {})
-    occurred = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc)
+    occurred = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
     fields = {
         "seq": head.seq + 1,
         "occurred_at": occurred.isoformat(timespec="microseconds"),

@@ -21,7 +21,7 @@ from recordsys.db import Base
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class OrgLevel(str, enum.Enum):

@@ -1,44 +1,54 @@
-"""Which role may do what: one table, pure lookups."""
+"""Which role may do what: one table, filled by the domains, and pure lookups.
+
+Each domain declares its permissions as an enum (``recordsys/<domain>/permissions.py``) with a
+description and the roles that hold each, through :func:`declare`; views use the enum members
+(they are strings, so Pyramid's ACLs compare them as such).
+"""
 from __future__ import annotations
+
+import enum
 
 from recordsys.core.models import Role
 
-#: permission names used by views and services
-PERMISSIONS = {
-    "view": "see the agency's home page",
-    "search": "search the records the user may open",
-    "document.read": "read registered documents",
-    "document.register": "check, accept, refuse and register documents (văn thư)",
-    "document.process": "process assigned documents",
-    "document.approve": "approve and sign",
-    "dossier.read": "read dossiers",
-    "dossier.manage": "open, build and describe dossiers",
-    "dossier.close": "close dossiers and hand them over to the archive",
-    "disposition.approve": "approve disposition lists",
-    "preservation.read": "see archival packages and fixity",
-    "preservation.manage": "build, store, verify and repair archival packages",
-    "audit.read": "read and verify the audit trail",
-    "org.admin": "manage users and roles of the agency",
-}
+#: permission -> description (English message id), every declared permission
+PERMISSIONS: dict[str, str] = {}
 
-ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
-    Role.clerk: frozenset({"view", "search", "document.read", "document.register", "dossier.read"}),
-    Role.specialist: frozenset(
-        {"view", "search", "document.read", "document.process", "dossier.read", "dossier.manage"}
-    ),
-    Role.leader: frozenset(
-        {"view", "search", "document.read", "document.process", "document.approve", "dossier.read",
-         "disposition.approve"}
-    ),
-    Role.archivist: frozenset(
-        {"view", "search", "document.read", "dossier.read", "dossier.manage", "dossier.close",
-         "preservation.read", "preservation.manage"}
-    ),
-    Role.auditor: frozenset(
-        {"view", "search", "document.read", "dossier.read", "preservation.read", "audit.read"}
-    ),
-    Role.admin: frozenset({"view", "org.admin", "audit.read"}),
-}
+#: role -> the permissions it holds (filled by :func:`declare`; mutated in place, never replaced)
+ROLE_PERMISSIONS: dict[Role, set[str]] = {role: set() for role in Role}
+
+
+def declare(permissions: type[enum.StrEnum], descriptions: dict, grants: dict) -> None:
+    """Register a domain's permissions: each member's description and the roles that hold it."""
+    missing = [p for p in permissions if p not in descriptions or p not in grants]
+    if missing:
+        raise ValueError(f"permissions without a description or grant: {missing}")
+    for permission in permissions:
+        PERMISSIONS[permission.value] = descriptions[permission]
+        for role in grants[permission]:
+            ROLE_PERMISSIONS[role].add(permission.value)
+
+
+class Permission(enum.StrEnum):
+    """Permissions of the core: every domain builds on these."""
+
+    view = "view"
+    search = "search"
+    audit_read = "audit.read"
+    org_admin = "org.admin"
+
+
+_EVERYONE_BUT_ADMIN = {Role.clerk, Role.specialist, Role.leader, Role.archivist, Role.auditor}
+declare(Permission, {
+    Permission.view: "see the agency's home page",
+    Permission.search: "search the records the user may open",
+    Permission.audit_read: "read and verify the audit trail",
+    Permission.org_admin: "manage users and roles of the agency",
+}, {
+    Permission.view: set(Role),
+    Permission.search: _EVERYONE_BUT_ADMIN,
+    Permission.audit_read: {Role.auditor, Role.admin},
+    Permission.org_admin: {Role.admin},
+})
 
 #: English labels (message ids); the Vietnamese comes from the catalog
 ROLE_LABELS = {

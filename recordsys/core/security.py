@@ -35,14 +35,16 @@ class RootContext:
     """Context of routes not bound to one organization: grants a permission to anyone who holds
     it in at least one organization. Views then filter data with ``request.org_ids_with``."""
 
-    __acl__ = [(Allow, Authenticated, "view")] + [
-        (Allow, f"role:{role.value}", perm)
-        for role, perms in ROLE_PERMISSIONS.items()
-        for perm in sorted(perms)
-    ]
-
     def __init__(self, request):
         self.request = request
+
+    @property
+    def __acl__(self):
+        return [(Allow, Authenticated, "view")] + [
+            (Allow, f"role:{role.value}", perm)
+            for role, perms in ROLE_PERMISSIONS.items()
+            for perm in sorted(perms)
+        ]
 
 
 class OrganizationContext:

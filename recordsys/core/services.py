@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from recordsys.core import audit
+from recordsys.core.events import AuditAction
 from recordsys.core.models import (
     ApiToken,
     Organization,
@@ -79,7 +80,7 @@ def create_org(
     try:
         level_value = OrgLevel(level)
     except ValueError:
-        raise ValidationError("level", f"Level must be one of {', '.join(l.value for l in OrgLevel)}.") from None
+        raise ValidationError("level", f"Level must be one of {', '.join(lv.value for lv in OrgLevel)}.") from None
     if not name.strip():
         raise ValidationError("name", "An organization needs a name.")
     if find_org(session, code):
@@ -92,7 +93,7 @@ def create_org(
     session.add(org)
     session.flush()
     audit.record(
-        session, actor=actor, action="org.create", object_type="organization", object_id=org.id,
+        session, actor=actor, action=AuditAction.org_create, object_type="organization", object_id=org.id,
         organization_code=code, payload={"code": code, "name": org.name, "level": level_value.value,
                                          "parent": parent_code, "fonds_code": fonds_code},
     )
@@ -112,7 +113,7 @@ def create_user(
                 password_hash=hash_password(password), email=email)
     session.add(user)
     session.flush()
-    audit.record(session, actor=actor, action="user.create", object_type="user", object_id=user.id,
+    audit.record(session, actor=actor, action=AuditAction.user_create, object_type="user", object_id=user.id,
                  payload={"username": username, "full_name": user.full_name})
     return user
 
@@ -126,7 +127,7 @@ def grant_role(session: Session, user: User, org: Organization, role: str, actor
         return
     user.roles.append(RoleAssignment(organization=org, role=role_value))
     session.flush()
-    audit.record(session, actor=actor, action="role.grant", object_type="user", object_id=user.id,
+    audit.record(session, actor=actor, action=AuditAction.role_grant, object_type="user", object_id=user.id,
                  organization_code=org.code, payload={"role": role_value.value, "org": org.code})
 
 
@@ -142,7 +143,7 @@ def end_sessions(session: Session, user: User, actor: str = "system", reason: st
     """End every browser session of ``user`` (each cookie carries the version it was issued at)."""
     user.session_version = (user.session_version or 0) + 1
     session.flush()
-    audit.record(session, actor=actor, action="user.sessions_ended", object_type="user", object_id=user.id,
+    audit.record(session, actor=actor, action=AuditAction.user_sessions_ended, object_type="user", object_id=user.id,
                  payload={"reason": reason})
 
 
@@ -150,7 +151,7 @@ def change_password(session: Session, user: User, new_password: str, actor: str 
     """Set a new password; every session of the user ends."""
     user.password_hash = hash_password(new_password)
     session.flush()
-    audit.record(session, actor=actor, action="user.password", object_type="user", object_id=user.id)
+    audit.record(session, actor=actor, action=AuditAction.user_password, object_type="user", object_id=user.id)
     end_sessions(session, user, actor=actor, reason="password changed")
 
 
@@ -158,7 +159,7 @@ def set_active(session: Session, user: User, active: bool, actor: str = "system"
     """Enable or disable a user; disabling ends every session of the user."""
     user.active = active
     session.flush()
-    audit.record(session, actor=actor, action="user.enable" if active else "user.disable", object_type="user",
+    audit.record(session, actor=actor, action=AuditAction.user_enable if active else "user.disable", object_type="user",
                  object_id=user.id)
     if not active:
         end_sessions(session, user, actor=actor, reason="disabled")
@@ -168,6 +169,6 @@ def create_token(session: Session, user: User, name: str, actor: str = "system")
     token, digest = new_token()
     session.add(ApiToken(user=user, name=name, token_sha256=digest))
     session.flush()
-    audit.record(session, actor=actor, action="token.create", object_type="user", object_id=user.id,
+    audit.record(session, actor=actor, action=AuditAction.token_create, object_type="user", object_id=user.id,
                  payload={"name": name})
     return token

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from recordsys.core import audit
+from recordsys.core.events import AuditAction
 from recordsys.core.models import LoginThrottle
 
 BASE_LOCK = 30  # seconds, first lock-out
@@ -25,13 +26,13 @@ STREAK_WINDOW = dt.timedelta(minutes=15)
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def _aware(value: dt.datetime | None) -> dt.datetime | None:
     # SQLite returns naive datetimes for timezone-aware columns
     if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=dt.timezone.utc)
+        return value.replace(tzinfo=dt.UTC)
     return value
 
 
@@ -58,7 +59,7 @@ def _close_streak(session: Session, row: LoginThrottle, actor: str, outcome: str
     if row.failures <= 0:
         return
     kind, _, value = row.key.partition(":")
-    audit.record(session, actor=actor[:64] or "?", action="login.failed", object_type=kind, object_id=value[:64] or "?",
+    audit.record(session, actor=actor[:64] or "?", action=AuditAction.login_failed, object_type=kind, object_id=value[:64] or "?",
                  payload={"count": row.failures, "first": _aware(row.first_failure_at).isoformat(),
                           "last": _aware(row.last_failure_at).isoformat(), "outcome": outcome, **extra})
     row.failures = 0

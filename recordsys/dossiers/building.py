@@ -15,6 +15,7 @@ from recordsys import metadata
 from recordsys.core import audit
 from recordsys.core.models import Organization, utcnow
 from recordsys.dossiers import rules
+from recordsys.dossiers.events import AuditAction
 from recordsys.dossiers.models import (
     Dossier,
     DossierItem,
@@ -49,7 +50,7 @@ def add_plan_entry(session: Session, *, organization: Organization, year: int, c
                              responsible_person=responsible_person)
     session.add(entry)
     session.flush()
-    audit.record(session, actor=actor, action="plan.add", object_type="dossier_plan_entry", object_id=entry.id,
+    audit.record(session, actor=actor, action=AuditAction.plan_add, object_type="dossier_plan_entry", object_id=entry.id,
                  organization_code=organization.code, payload={"year": year, "code": code, "title": entry.title})
     return entry
 

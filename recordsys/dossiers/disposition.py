@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from recordsys.core import audit
 from recordsys.core.models import Organization, utcnow
 from recordsys.dossiers import rules
+from recordsys.dossiers.events import AuditAction
 from recordsys.dossiers.models import (
     DispositionBatch,
     Dossier,
@@ -30,7 +31,7 @@ def propose_disposition(session: Session, organization: Organization, today: dt.
                              history=[{"step": "draft", "by": actor, "at": utcnow().isoformat()}])
     session.add(batch)
     session.flush()
-    audit.record(session, actor=actor, action="disposition.propose", object_type="disposition_batch",
+    audit.record(session, actor=actor, action=AuditAction.disposition_propose, object_type="disposition_batch",
                  object_id=batch.id, organization_code=organization.code, payload={"dossiers": ids})
     return batch
 
@@ -52,6 +53,6 @@ def disposition_action(session: Session, batch: DispositionBatch, action: str, r
                                   f"hủy ngày {dt.date.today().isoformat()} bởi {actor}. {note}").strip()
     batch.status = state
     batch.history = [*batch.history, {"step": state, "by": actor, "at": utcnow().isoformat(), "note": note}]
-    audit.record(session, actor=actor, action=f"disposition.{action}", object_type="disposition_batch",
+    audit.record(session, actor=actor, action=AuditAction(f"disposition.{action}"), object_type="disposition_batch",
                  object_id=batch.id, payload={"state": state, "note": note})
     return state

@@ -1,7 +1,7 @@
 """What search indexes of a dossier (the dossiers domain's search projection)."""
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session

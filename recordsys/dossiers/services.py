@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from recordsys.core import audit
+from recordsys.dossiers.events import AuditAction
 from recordsys.dossiers.models import (
     Dossier,
 )
@@ -33,14 +34,14 @@ class DossierClosed(DossierError):
 
 
 def record_change(session: Session, dossier: Dossier, actor: str, action: str, **payload) -> None:
-    audit.record(session, actor=actor, action=f"dossier.{action}", object_type="dossier", object_id=dossier.id,
+    audit.record(session, actor=actor, action=AuditAction(f"dossier.{action}"), object_type="dossier", object_id=dossier.id,
                  organization_code=dossier.organization.code, payload={"code": dossier.archival_code, **payload})
     enqueue(session, "dossier", dossier.id)
 
 
 def record_refusal(session: Session, dossier_id: int, actor: str, attempted: str, reason: str) -> None:
     dossier = session.get(Dossier, dossier_id)
-    audit.record(session, actor=actor, action="dossier.refused", object_type="dossier", object_id=dossier_id,
+    audit.record(session, actor=actor, action=AuditAction.dossier_refused, object_type="dossier", object_id=dossier_id,
                  organization_code=dossier.organization.code if dossier else None,
                  payload={"attempted": attempted, "reason": reason})
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from recordsys import metadata
 from recordsys.dossiers import building, disposition, services, transfer
 from recordsys.dossiers.models import Dossier
+from recordsys.dossiers.permissions import Permission
 from recordsys.ingest.models import Document
 from recordsys.storage import IFileStorage
 
@@ -29,7 +30,7 @@ def _messages(exc: services.DossierError, lang: str) -> list[str]:
     return out
 
 
-@view_config(route_name="dossiers", renderer="dossiers.jinja2", request_method="GET", permission="dossier.read")
+@view_config(route_name="dossiers", renderer="dossiers.jinja2", request_method="GET", permission=Permission.dossier_read)
 def dossier_list(request):
     year = int(request.params["year"]) if request.params.get("year", "").isdigit() else dt.date.today().year
     rows = services.list_dossiers(request.dbsession, organization_ids={request.context.organization.id}, year=year)
@@ -37,7 +38,7 @@ def dossier_list(request):
             "plan": building.plan(request.dbsession, request.context.organization, year)}
 
 
-@view_config(route_name="dossiers", renderer="dossiers.jinja2", request_method="POST", permission="dossier.manage")
+@view_config(route_name="dossiers", renderer="dossiers.jinja2", request_method="POST", permission=Permission.dossier_manage)
 def dossier_create(request):
     """Open a dossier from a plan line, or (``plan_only``) add a line to the year's plan."""
     year = int(request.POST["year"]) if request.POST.get("year", "").isdigit() else dt.date.today().year
@@ -72,13 +73,13 @@ def _detail(request, dossier, errors=()):
             "candidates": [d for d in candidates if d.id not in present], "definition": metadata.load()}
 
 
-@view_config(route_name="dossier", renderer="dossier.jinja2", request_method="GET", permission="dossier.read")
+@view_config(route_name="dossier", renderer="dossier.jinja2", request_method="GET", permission=Permission.dossier_read)
 def dossier_detail(request):
     return _detail(request, _dossier(request))
 
 
 @view_config(route_name="dossier.fields", renderer="dossier.jinja2", request_method="POST",
-             permission="dossier.manage")
+             permission=Permission.dossier_manage)
 def dossier_fields(request):
     dossier = _dossier(request)
     try:
@@ -94,7 +95,7 @@ def dossier_fields(request):
     return HTTPSeeOther(request.route_url("dossier", org=request.context.organization.code, id=dossier.id))
 
 
-@view_config(route_name="dossier.close", renderer="dossier.jinja2", request_method="POST", permission="dossier.close")
+@view_config(route_name="dossier.close", renderer="dossier.jinja2", request_method="POST", permission=Permission.dossier_close)
 def dossier_close(request):
     dossier = _dossier(request)
     try:
@@ -116,14 +117,14 @@ def _refused(request, dossier, attempted, exc):
     return _detail(request, dossier, _messages(exc, request.locale_name))
 
 
-@view_config(route_name="api.dossiers", renderer="json", request_method="GET", permission="dossier.read")
+@view_config(route_name="api.dossiers", renderer="json", request_method="GET", permission=Permission.dossier_read)
 def api_dossiers(request):
     """Dossiers of one agency with their archival codes and status."""
     rows = services.list_dossiers(request.dbsession, organization_ids={request.context.organization.id})
     return {"dossiers": [services.dossier_row(d) for d in rows]}
 
 
-@view_config(route_name="api.dossiers", renderer="json", request_method="POST", permission="dossier.manage")
+@view_config(route_name="api.dossiers", renderer="json", request_method="POST", permission=Permission.dossier_manage)
 def api_create_dossier(request):
     """Open a dossier from the plan: {"year", "plan_code", "title", "retention"} (201 with its id)."""
     from pyramid.httpexceptions import HTTPBadRequest
@@ -143,7 +144,7 @@ def api_create_dossier(request):
     return {"id": made.id, "archival_code": made.archival_code}
 
 
-@view_config(route_name="dossier.reorder", request_method="POST", permission="dossier.manage",
+@view_config(route_name="dossier.reorder", request_method="POST", permission=Permission.dossier_manage,
              renderer="dossier.jinja2")
 def dossier_reorder(request):
     """The new order from the drag-and-drop list (document ids, comma-separated)."""
@@ -173,7 +174,7 @@ def _archive(request, errors=()):
     }
 
 
-@view_config(route_name="archive", renderer="archive.jinja2", request_method="GET", permission="dossier.read")
+@view_config(route_name="archive", renderer="archive.jinja2", request_method="GET", permission=Permission.dossier_read)
 def archive_page(request):
     """Hand-over batches and disposition lists of the agency."""
     return _archive(request)
@@ -189,7 +190,7 @@ def _act(request, fn):
     return HTTPSeeOther(request.route_url("archive", org=request.context.organization.code))
 
 
-@view_config(route_name="transfers", renderer="archive.jinja2", request_method="POST", permission="dossier.close")
+@view_config(route_name="transfers", renderer="archive.jinja2", request_method="POST", permission=Permission.dossier_close)
 def transfer_create(request):
     import tempfile
     from pathlib import Path
@@ -205,7 +206,7 @@ def transfer_create(request):
 
 
 @view_config(route_name="transfer.accept", renderer="archive.jinja2", request_method="POST",
-             permission="dossier.close")
+             permission=Permission.dossier_close)
 def transfer_accept(request):
     from recordsys.dossiers.models import TransferBatch
     from recordsys.preservation.bagging import PreservationError
@@ -223,14 +224,14 @@ def transfer_accept(request):
     return _act(request, work)
 
 
-@view_config(route_name="disposition", renderer="archive.jinja2", request_method="POST", permission="dossier.close")
+@view_config(route_name="disposition", renderer="archive.jinja2", request_method="POST", permission=Permission.dossier_close)
 def disposition_propose(request):
     return _act(request, lambda: disposition.propose_disposition(
         request.dbsession, request.context.organization, dt.date.today(), request.user.username))
 
 
 @view_config(route_name="disposition.step", renderer="archive.jinja2", request_method="POST",
-             permission="dossier.read")
+             permission=Permission.dossier_read)
 def disposition_step(request):
     """One step of a disposition list; the user's roles in this agency decide what is allowed."""
     from recordsys.dossiers.models import DispositionBatch

@@ -236,7 +236,7 @@ def read_envelope(data: bytes, limits: ReadLimits | None = None) -> ReadResult:
         return ReadResult(None, errors=(refused,))
     try:
         return _map(root, limits)
-    except Exception as exc:  # noqa: BLE001 (a reader of hostile input reports, it does not crash)
+    except Exception as exc:
         return ReadResult(None, errors=(error(
             "unreadable", f"Không đọc được gói tin: {type(exc).__name__}: {exc}.",
             f"The envelope could not be read: {type(exc).__name__}: {exc}."),))

@@ -9,9 +9,9 @@ import datetime as dt
 import hashlib
 import subprocess
 import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
 
 from recordsys.ingest import signatures
 from recordsys.ingest.extract import Extracted, Unreadable, extract

@@ -49,7 +49,7 @@ def extract(path, with_text: bool = True) -> Extracted:
                     if part:
                         declared = f"{part}{(conformance or '').lower()}"
                     title = xmp.get("dc:title") or info.get("Title")
-            except Exception:  # noqa: BLE001 - broken XMP: fall back to the info dictionary
+            except Exception:
                 title = info.get("Title")
             page_count = len(pdf.pages)
     except pikepdf.PasswordError:
@@ -77,5 +77,5 @@ def extract_text(path) -> str:
         text = "\n".join(parts)[:MAX_TEXT_CHARS]
         # fonts without a Unicode map come out as control characters: keep only printable text
         return "".join(c if c.isprintable() or c in "\n\t" else " " for c in text)
-    except Exception:  # noqa: BLE001 - text is a convenience; the verdict does not depend on it
+    except Exception:
         return ""

@@ -15,7 +15,7 @@ class AcceptancePolicy:
     allow_non_pdfa: bool = False
 
     @classmethod
-    def from_settings(cls, settings: dict | None) -> "AcceptancePolicy":
+    def from_settings(cls, settings: dict | None) -> AcceptancePolicy:
         settings = settings or {}
         return cls(bool(settings.get("allow_unsigned_internal")), bool(settings.get("allow_non_pdfa")))
 

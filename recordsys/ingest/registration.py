@@ -21,6 +21,7 @@ from recordsys import metadata as archival_metadata
 from recordsys.core import audit
 from recordsys.core.models import Organization
 from recordsys.core.services import ValidationError
+from recordsys.ingest.events import AuditAction
 from recordsys.ingest.models import Document, QuarantinedFile, Register
 from recordsys.ingest.numbering import parse_number_and_symbol, register_kind
 from recordsys.search.outbox import enqueue as enqueue_index_update
@@ -138,7 +139,7 @@ def register_checked_file(
         )
         session.add(quarantined)
         session.flush()
-        audit.record(session, actor=actor, action="document.refuse", object_type="quarantined_file",
+        audit.record(session, actor=actor, action=AuditAction.document_refuse, object_type="quarantined_file",
                      object_id=quarantined.id, organization_code=organization.code,
                      payload={"sha256": blob.sha256, "file": name, "reasons": quarantined.reasons})
         return RegistrationResult(False, organization.code, kind, today.year, quarantine_id=quarantined.id,
@@ -166,7 +167,7 @@ def register_checked_file(
         document.signer = ", ".join(signers)[:255]
     session.add(document)
     session.flush()
-    audit.record(session, actor=actor, action="document.register", object_type="document",
+    audit.record(session, actor=actor, action=AuditAction.document_register, object_type="document",
                  object_id=document.id, organization_code=organization.code,
                  payload={"register": kind, "year": today.year, "number": number, "sha256": blob.sha256,
                           "subject": document.subject, "flags": document.flags})

@@ -76,7 +76,7 @@ def load_trust_roots(paths) -> list[asn1_x509.Certificate]:
         for der in blobs:
             try:
                 certs.append(asn1_x509.Certificate.load(der))
-                certs[-1].native  # parse now: a broken file fails here, with its name
+                _ = certs[-1].native  # parse now: a broken file fails here, with its name
             except ValueError as exc:
                 raise ValueError(f"{file} is not a certificate ({exc})") from None
     return certs
@@ -137,7 +137,7 @@ def validate(data: bytes, trust_roots: list, now: dt.datetime | None = None,
         return SignatureVerdict("unsigned")
     try:
         dss = DocumentSecurityStore.read_dss(reader)
-    except Exception:  # noqa: BLE001 - no or broken DSS: validate with what the signatures carry
+    except Exception:
         dss = None
     vc_kwargs = {"trust_roots": trust_roots, "allow_fetching": allow_fetching, "revocation_mode": "soft-fail",
                  "moment": now}
@@ -153,7 +153,7 @@ def validate(data: bytes, trust_roots: list, now: dt.datetime | None = None,
             coverage = status.coverage.name if status.coverage else None
             level = status.modification_level.name if status.modification_level else None
             intact, trusted = bool(status.intact and status.valid), bool(status.trusted)
-        except Exception as exc:  # noqa: BLE001 - a malformed signature is an invalid one, with a reason
+        except Exception as exc:
             verdict, problem, coverage, level, intact, trusted = "invalid", f"cannot be validated: {exc}", None, None, False, False
         signing_time = sig.self_reported_timestamp
         infos.append(SignatureInfo(

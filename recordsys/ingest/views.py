@@ -6,8 +6,8 @@ decision always rests on a fresh verdict.
 """
 from __future__ import annotations
 
-import tempfile
 import re
+import tempfile
 from pathlib import Path
 
 from pyramid.httpexceptions import HTTPBadRequest, HTTPSeeOther
@@ -15,9 +15,10 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from recordsys.api.openapi import query_parameters
-from recordsys.ingest.interfaces import IDocumentChecker
 from recordsys.core.limits import check_file_count
+from recordsys.ingest.interfaces import IDocumentChecker
 from recordsys.ingest.models import Document
+from recordsys.ingest.permissions import Permission
 from recordsys.storage import IFileStorage
 
 #: a suffix kept on our generated names (the checks tell PDFs from scans by it); anything else: none
@@ -62,12 +63,12 @@ def _check_stored(request, items, direction):
         return list(request.find_service(IDocumentChecker).check(paths, direction, request.locale_name, policy))
 
 
-@view_config(route_name="intake", renderer="intake.jinja2", request_method="GET", permission="document.register")
+@view_config(route_name="intake", renderer="intake.jinja2", request_method="GET", permission=Permission.document_register)
 def intake_form(request):
     return {"verdicts": None, "direction": "incoming"}
 
 
-@view_config(route_name="intake", renderer="intake.jinja2", request_method="POST", permission="document.register")
+@view_config(route_name="intake", renderer="intake.jinja2", request_method="POST", permission=Permission.document_register)
 def intake_check(request):
     direction = request.POST.get("direction", "incoming")
     if direction not in ("incoming", "outgoing", "internal"):
@@ -96,7 +97,7 @@ def intake_check(request):
     return {"verdicts": rows, "direction": direction}
 
 
-@view_config(route_name="intake.register", request_method="POST", permission="document.register",
+@view_config(route_name="intake.register", request_method="POST", permission=Permission.document_register,
              renderer="intake.jinja2")
 def intake_register(request):
     """Register (accept) or refuse one checked file; the verdict is computed again first."""
@@ -152,13 +153,13 @@ def _page_of_documents(request) -> tuple[int, list[Document]]:
     return page, rows
 
 
-@view_config(route_name="documents", renderer="documents.jinja2", request_method="GET", permission="document.read")
+@view_config(route_name="documents", renderer="documents.jinja2", request_method="GET", permission=Permission.document_read)
 def documents_page(request):
     page, rows = _page_of_documents(request)
     return {"documents": rows, "page": page, "page_size": PAGE_SIZE, "messages": request.session.pop_flash()}
 
 
-@view_config(route_name="api.documents", renderer="json", request_method="GET", permission="document.read")
+@view_config(route_name="api.documents", renderer="json", request_method="GET", permission=Permission.document_read)
 @query_parameters(page="page number (1…), 50 documents a page")
 def api_documents(request):
     """Registered documents of one agency, newest first (50 a page)."""

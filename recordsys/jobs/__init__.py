@@ -22,8 +22,8 @@ import logging
 import threading
 import traceback
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 from sqlalchemy import JSON, DateTime, Integer, String, Text, event, or_, select, update
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
@@ -236,7 +236,7 @@ class _Lease:
                     log.warning("job %s: the claim was lost (lease expired); its outcome will be ignored",
                                 self.claim.job_id)
                     return
-            except Exception:  # noqa: BLE001 - the database may be restarting; try again
+            except Exception:
                 log.exception("job %s: renewing the lease failed", self.claim.job_id)
 
     def __enter__(self):
@@ -261,7 +261,7 @@ def run_claimed(session_factory: sessionmaker, settings: dict, claim_: Claim) ->
             if fn is None:
                 raise LookupError(f"no handler for job kind {claim_.kind!r} in this worker")
             result, error = fn(session_factory, settings, claim_.params, progress), None
-        except Exception:  # noqa: BLE001 - a failed job is recorded, the worker goes on
+        except Exception:
             log.exception("job %s (%s) attempt %s failed", job_id, claim_.kind, claim_.attempts)
             result, error = None, traceback.format_exc(limit=5)
     now = utcnow()

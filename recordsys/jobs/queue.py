@@ -7,8 +7,6 @@ killed after taking one) or duplicated (:func:`recordsys.jobs.recover` resending
 """
 from __future__ import annotations
 
-from zope.interface import Interface, implementer
-
 import logging
 import threading
 import weakref
@@ -18,6 +16,7 @@ from huey import RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 from sqlalchemy import update
 from sqlalchemy.orm import sessionmaker
+from zope.interface import Interface, implementer
 
 from recordsys.config import SettingsError
 from recordsys.core.models import utcnow
@@ -26,10 +25,10 @@ log = logging.getLogger(__name__)
 
 #: engine -> weak reference to its JobQueue, so that ``enqueue(session, ...)`` finds the queue of
 #: the session's database (whoever made the queue keeps it: the app registry, the worker command)
-_QUEUES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_QUEUES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def queue_for(bind) -> "JobQueue | None":
+def queue_for(bind) -> JobQueue | None:
     ref = _QUEUES.get(bind)
     return ref() if ref is not None else None
 
@@ -115,7 +114,7 @@ class JobQueue:
             try:
                 self.run_task(job_id)
                 sent.append(job_id)
-            except Exception:  # noqa: BLE001 - the row stays queued; recover() sends it later
+            except Exception:
                 log.exception("could not queue job %s; a worker will pick it up later", job_id)
         if sent:
             try:
@@ -125,10 +124,10 @@ class JobQueue:
                     from zope.sqlalchemy import mark_changed
 
                     mark_changed(session)
-            except Exception:  # noqa: BLE001 - at worst the message is sent again later
+            except Exception:
                 log.exception("could not note jobs %s as sent", sent)
 
-    def consumer(self, workers: int = 1, periodic: bool = True, embedded: bool = False) -> "Worker":
+    def consumer(self, workers: int = 1, periodic: bool = True, embedded: bool = False) -> Worker:
         return Worker(self, workers=workers, periodic=periodic, embedded=embedded)
 
 
@@ -164,12 +163,12 @@ class Worker:
                 recovered = recover(self.queue.session_factory, self.queue.settings)
                 if recovered:
                     log.info("jobs requeued or resent: %s", recovered)
-            except Exception:  # noqa: BLE001 - keep going (e.g. database restarting)
+            except Exception:
                 log.exception("job recovery failed")
             if self.stopping.wait(self.recover_seconds):
                 return
 
-    def start(self) -> "Worker":
+    def start(self) -> Worker:
         """Start in the background (the web app's embedded worker)."""
         self.recoverer.start()
         self.consumer.start()

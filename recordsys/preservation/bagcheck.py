@@ -16,10 +16,10 @@ import re
 import stat
 import threading
 import unicodedata
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 CHUNK = 1 << 20  # fits the L2 cache: hashing right after reading stays fast
 LARGE = 256 << 20  # files this large are read on a thread of their own, each algorithm on its own

@@ -5,9 +5,9 @@ import datetime as dt
 import logging
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import bagit
 from sqlalchemy import or_, select

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from recordsys import jobs
 from recordsys.preservation.models import FixityCheck, Package
+from recordsys.preservation.permissions import Permission
 
 
 def _packages(request):
@@ -27,7 +28,7 @@ def _last_checks(request, packages):
 
 
 @view_config(route_name="preservation", renderer="preservation.jinja2", request_method="GET",
-             permission="preservation.read")
+             permission=Permission.preservation_read)
 def preservation_page(request):
     packages = _packages(request)
     running = request.dbsession.scalars(select(jobs.Job).where(jobs.Job.kind == "preservation.audit")
@@ -35,7 +36,7 @@ def preservation_page(request):
     return {"packages": packages, "last": _last_checks(request, packages), "jobs": running}
 
 
-@view_config(route_name="preservation.verify", request_method="POST", permission="preservation.read")
+@view_config(route_name="preservation.verify", request_method="POST", permission=Permission.preservation_read)
 def verify_now(request):
     package = request.dbsession.get(Package, int(request.matchdict["id"]))
     if package is None or package.organization_id not in request.org_ids_with("preservation.read"):
@@ -49,7 +50,7 @@ def verify_now(request):
     return HTTPSeeOther(request.route_url("preservation"))
 
 
-@view_config(route_name="api.packages", renderer="json", request_method="GET", permission="preservation.read")
+@view_config(route_name="api.packages", renderer="json", request_method="GET", permission=Permission.preservation_read)
 def api_packages(request):
     """Archival packages the user may see, with their copies and fixity state."""
     packages = _packages(request)

@@ -7,7 +7,7 @@ backends match the same words; filters and facets are keyword fields and terms a
 from __future__ import annotations
 
 import datetime as dt
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from recordsys.search.highlight import snippet
 from recordsys.search.interfaces import (
@@ -60,7 +60,7 @@ class ElasticsearchBackend:
 
     def _ensure(self) -> None:
         if not self._call(self.client.indices.exists_alias, name=self.alias):
-            index = f"{self.alias}-{dt.datetime.now(dt.timezone.utc):%Y%m%d%H%M%S%f}"
+            index = f"{self.alias}-{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S%f}"
             self._call(self.client.indices.create, index=index, body=MAPPING)
             self._call(self.client.indices.put_alias, index=index, name=self.alias)
 
@@ -99,7 +99,7 @@ class ElasticsearchBackend:
             self._call(self.client.indices.refresh, index=self.alias)
 
     def rebuild(self, entries: Iterable[SearchEntry], progress: Callable[[int], None] | None = None) -> int:
-        new = f"{self.alias}-{dt.datetime.now(dt.timezone.utc):%Y%m%d%H%M%S%f}"
+        new = f"{self.alias}-{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S%f}"
         body = {**MAPPING, "settings": {**MAPPING["settings"], "refresh_interval": "-1"}}
         self._call(self.client.indices.create, index=new, body=body)
         count = self._bulk(new, entries, progress)
@@ -168,5 +168,5 @@ class ElasticsearchBackend:
             return {"backend": self.name, "reachable": True, "status": info.get("status"), "url": self.url}
         except SearchUnavailable as exc:
             return {"backend": self.name, "reachable": False, "error": str(exc), "url": self.url}
-        except Exception as exc:  # noqa: BLE001 - health reports, never raises
+        except Exception as exc:
             return {"backend": self.name, "reachable": False, "error": str(exc), "url": self.url}

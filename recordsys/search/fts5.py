@@ -10,8 +10,8 @@ import json
 import os
 import sqlite3
 import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 from recordsys.search.highlight import snippet
 from recordsys.search.interfaces import (

@@ -1,14 +1,15 @@
 """The search interface both backends implement, and the values that cross it."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Callable, Iterable, Protocol
+from typing import Protocol
 
 from zope.interface import Interface
 
 from recordsys.errors import ComponentMissing
 from recordsys.search.folding import fold, symbol_key
-from recordsys.search.query import ParsedQuery, QueryError  # noqa: F401  (re-exported)
+from recordsys.search.query import ParsedQuery, QueryError
 
 #: confidentiality (độ mật) as a level: a viewer sees entries up to their clearance
 CONFIDENTIALITY_LEVEL = {None: 0, "": 0, "mat": 1, "toi_mat": 2, "tuyet_mat": 3}

@@ -9,8 +9,9 @@ search sync`` or the next commit retries).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -28,8 +29,8 @@ class Projection:
     (None when the row is gone or must not be found) and how to stream all of them."""
 
     entity_type: str
-    one: Callable[[Session, int], "SearchEntry | None"]
-    every: Callable[[Session], Iterator["SearchEntry"]]
+    one: Callable[[Session, int], SearchEntry | None]
+    every: Callable[[Session], Iterator[SearchEntry]]
     count: Callable[[Session], int]
 
 
@@ -46,7 +47,7 @@ def count_all(session: Session) -> int:
     return sum(projection.count(session) for projection in PROJECTIONS.values())
 
 
-def all_entries(session: Session) -> Iterator["SearchEntry"]:
+def all_entries(session: Session) -> Iterator[SearchEntry]:
     """Every searchable record of every registered projection, streamed (for a full reindex)."""
     for projection in PROJECTIONS.values():
         yield from projection.every(session)
@@ -67,7 +68,7 @@ def enqueue(session: Session, entity_type: str, entity_id: int) -> None:
         if committed:
             try:
                 applier()
-            except Exception:  # noqa: BLE001 - the rows stay queued; sync retries
+            except Exception:
                 log.exception("applying the search outbox failed; rows stay queued")
 
     txn.addAfterCommitHook(after_commit)

@@ -4,6 +4,7 @@ from pyramid.i18n import TranslationStringFactory
 from pyramid.view import view_config
 
 from recordsys.api.openapi import query_parameters
+from recordsys.core.roles import Permission
 from recordsys.search.interfaces import (
     FACETS,
     ISearchBackend,
@@ -20,7 +21,7 @@ def _run(request):
     return search_request, request.find_service(ISearchBackend).search(search_request)
 
 
-@view_config(route_name="api.search", renderer="json", request_method="GET", permission="search")
+@view_config(route_name="api.search", renderer="json", request_method="GET", permission=Permission.search)
 @query_parameters(q="words, \"a phrase\", word* or a number and symbol such as 15/QĐ-UBND",
                   kind="document | dossier", type="document type, e.g. Quyết định", year="year",
                   org="organ code to narrow to", issuer="issuing agency", status="status",
@@ -38,7 +39,7 @@ def api_search(request):
     return result.to_dict()
 
 
-@view_config(route_name="search", renderer="search.jinja2", request_method="GET", permission="search")
+@view_config(route_name="search", renderer="search.jinja2", request_method="GET", permission=Permission.search)
 def search_page(request):
     context = {"q": request.params.get("q", ""), "result": None, "error": None, "facets": FACETS,
                "params": dict(request.params)}

@@ -4,7 +4,7 @@ Files are written before the transaction that references them and removed by the
 row does (``recordsys storage sweep``). The implementation is chosen by settings and registered as
 the ``IFileStorage`` service; views, jobs and commands find it, never build it.
 """
-from recordsys.storage.interfaces import IFileStorage  # noqa: F401  (the names callers use)
+from recordsys.storage.interfaces import IFileStorage
 from recordsys.storage.local import Blob, LocalFileStorage, StorageError, copy_out  # noqa: F401
 
 

@@ -7,7 +7,8 @@ from pyramid.security import NO_PERMISSION_REQUIRED, forget, remember
 from pyramid.view import view_config
 
 from recordsys.core import audit, services, throttle
-from recordsys.core.roles import PERMISSIONS, ROLE_LABELS, ROLE_PERMISSIONS
+from recordsys.core.events import AuditAction
+from recordsys.core.roles import PERMISSIONS, ROLE_LABELS, ROLE_PERMISSIONS, Permission
 from recordsys.i18n import LOCALES
 
 
@@ -49,13 +50,13 @@ def login(request):
     throttle.record_success(request.dbsession, username, address)
     headers = remember(request, user.id)
     new_csrf_token(request)
-    audit.record(request.dbsession, actor=user.username, action="login", object_type="user", object_id=user.id)
+    audit.record(request.dbsession, actor=user.username, action=AuditAction.login, object_type="user", object_id=user.id)
     return HTTPSeeOther(_safe_next(request, request.POST.get("next")), headers=headers)
 
 
-@view_config(route_name="logout", request_method="POST", permission="view")
+@view_config(route_name="logout", request_method="POST", permission=Permission.view)
 def logout(request):
-    audit.record(request.dbsession, actor=request.user.username, action="logout", object_type="user",
+    audit.record(request.dbsession, actor=request.user.username, action=AuditAction.logout, object_type="user",
                  object_id=request.user.id)
     # ends this session and every other one of the user (a copied cookie stops working too)
     services.end_sessions(request.dbsession, request.user, actor=request.user.username)
@@ -71,7 +72,7 @@ def language(request):
     return response
 
 
-@view_config(route_name="home", renderer="home.jinja2", request_method="GET", permission="view")
+@view_config(route_name="home", renderer="home.jinja2", request_method="GET", permission=Permission.view)
 def home(request):
     """The home page lists, for each organization and role of the user, what the role may do."""
     cards = []

@@ -151,7 +151,7 @@ class TokenSigner(Signer):
         except pkcs11.exceptions.PinLocked:
             raise SigningError("Token đã bị khóa do nhập sai PIN nhiều lần: liên hệ đơn vị cấp chứng thư để mở khóa.",
                                "The token is locked after too many wrong PINs: ask the certificate issuer to unlock it.") from None
-        except Exception as exc:  # noqa: BLE001 - "no such token" comes as pyHanko's or python-pkcs11's error
+        except Exception as exc:
             raise SigningError(f"Không tìm thấy token “{self.token_label}”: cắm token rồi thử lại.",
                                f"The token “{self.token_label}” was not found: plug it in and try again "
                                f"({type(exc).__name__}: {exc}).") from None
@@ -161,7 +161,7 @@ class TokenSigner(Signer):
                 raw = self.raw_mechanism if self.raw_mechanism is not None else cert.public_key.algorithm == "ec"
                 signer = hanko_pkcs11.PKCS11Signer(session, key_label=self.key_label, signing_cert=cert,
                                                    ca_chain=_load_certs(self.ca_chain), use_raw_mechanism=raw)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 raise SigningError(f"Trên token không có khóa hoặc chứng thư “{self.key_label}”.",
                                    f"The token has no key or certificate labelled “{self.key_label}” ({exc}).") from None
             try:

@@ -34,7 +34,7 @@ class ElasticsearchNode:
         self.process = None
         self.url = None
 
-    def start(self, timeout: float = 120) -> "ElasticsearchNode":
+    def start(self, timeout: float = 120) -> ElasticsearchNode:
         cmd = ["java", f"-Xms{self.heap}", f"-Xmx{self.heap}", "-XX:+UseSerialGC", "-Djava.awt.headless=true",
                "-cp", str(home() / "lib" / "*"), MAIN, "-basePath", str(self.base / "cluster"),
                "-numOfNode", "1", "-clusterName", f"recordsys-test-{os.getpid()}"]
@@ -57,7 +57,7 @@ class ElasticsearchNode:
         try:
             with urllib.request.urlopen(f"{url}/_cluster/health?wait_for_status=yellow&timeout=1s", timeout=3) as r:
                 return r.status == 200
-        except Exception:  # noqa: BLE001 - not up yet, or not HTTP yet
+        except Exception:
             return False
 
     def stop(self) -> None:

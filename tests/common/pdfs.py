@@ -64,7 +64,8 @@ def sign(pki: Pki, source: Path, target: Path, signer: str = "good", field: str 
         out = io.BytesIO()
         signers.PdfSigner(meta, signer=pki.signer(signer)).sign_pdf(writer, output=out)
     if with_revocation_info:
-        from asn1crypto import crl as asn1_crl, x509 as asn1_x509
+        from asn1crypto import crl as asn1_crl
+        from asn1crypto import x509 as asn1_x509
         from pyhanko.pdf_utils.reader import PdfFileReader
 
         reader = PdfFileReader(out)

@@ -28,7 +28,7 @@ class RedisServer:
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 
-    def start(self, timeout: float = 20) -> "RedisServer":
+    def start(self, timeout: float = 20) -> RedisServer:
         self.process = subprocess.Popen(
             [self.binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
              "--dir", str(self.root), "--protected-mode", "yes", "--daemonize", "no"],

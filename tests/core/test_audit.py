@@ -95,7 +95,6 @@ def test_cut_tail_is_caught_by_the_head(tx, engine):
 def test_database_refuses_updates_and_deletes(tx, engine):
     _seed_events(tx, 1)
     for statement in ("UPDATE audit_events SET actor = 'x'", "DELETE FROM audit_events"):
-        with pytest.raises(DBAPIError, match="append-only"):
-            with engine.begin() as conn:
-                conn.execute(text(statement))
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text(statement))
     assert _verify(tx).intact

@@ -94,7 +94,7 @@ def _attempt(testapp, username, password, status):
 def test_login_is_throttled_with_backoff_and_audited_once(testapp, demo, tx, monkeypatch):
     from recordsys.core import throttle
 
-    now = [dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.timezone.utc)]
+    now = [dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.UTC)]
     monkeypatch.setattr(throttle, "utcnow", lambda: now[0])
     for _ in range(4):
         _attempt(testapp, "vanthu", "sai-mat-khau", 401)
@@ -213,7 +213,7 @@ def test_audited_throttle_rows_are_forgotten_after_a_day(tx, demo):
     from recordsys.core.models import LoginThrottle
 
     settings = {"recordsys.login_max_failures": "2"}
-    t0 = dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.timezone.utc)
+    t0 = dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.UTC)
     with tx() as session:
         throttle.record_failure(session, "a", "10.0.0.9", settings, now=t0)
         assert throttle.record_failure(session, "a", "10.0.0.9", settings, now=t0) == 30  # locked, audited

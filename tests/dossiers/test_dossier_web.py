@@ -49,8 +49,8 @@ def test_clerk_reads_but_cannot_open(testapp, demo):
 
 
 def test_api_create_and_bad_json(testapp, demo, tx):
-    from recordsys.core.services import create_token
     from recordsys.core.models import User
+    from recordsys.core.services import create_token
     from recordsys.dossiers.models import Dossier
 
     with tx() as session:
@@ -71,7 +71,7 @@ def test_api_create_and_bad_json(testapp, demo, tx):
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_reorder_hand_over_and_dispose_on_the_web(testapp, demo, documents, tx, settings):
-    from recordsys.dossiers.models import Dossier, DispositionBatch
+    from recordsys.dossiers.models import DispositionBatch, Dossier
 
     login(testapp, "luutru")
     page = testapp.get(f"/orgs/{OFFICE}/dossiers")

@@ -2,7 +2,10 @@
 import pytest
 
 from recordsys.ingest.numbering import (
-    NumberAndSymbol, format_number_and_symbol, parse_number_and_symbol, register_kind,
+    NumberAndSymbol,
+    format_number_and_symbol,
+    parse_number_and_symbol,
+    register_kind,
 )
 
 

@@ -66,7 +66,7 @@ def test_register_usage_errors(run, corpus):
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_scan_registers_an_internal_scan_when_the_agency_allows_it(run, tx, tmp_path):
     from recordsys.core.services import require_org
-    from tests.ingest.test_scan import scanned_page
+    from tests.common.scans import scanned_page
 
     with tx() as session:
         org = require_org(session, OFFICE)

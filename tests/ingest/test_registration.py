@@ -12,24 +12,10 @@ from recordsys.ingest.models import Document, QuarantinedFile, Register
 from recordsys.ingest.registration import register_checked_file
 from recordsys.search.models import IndexOutbox
 from recordsys.storage import LocalFileStorage
+from tests.common.factories import verdict_for
 
 OFFICE = "000.00.01.H41"
 TODAY = dt.date(2026, 3, 15)
-
-
-def verdict_for(path, accepted=True):
-    import hashlib
-
-    data = path.read_bytes()
-    return {
-        "file": str(path), "sha256": hashlib.sha256(data).hexdigest(), "size": len(data),
-        "signature": {"status": "valid" if accepted else "unsigned",
-                      "signatures": [{"signer": "Nguyễn Văn An", "organization": "UBND tỉnh Khánh Hòa"}]
-                      if accepted else []},
-        "pdfa": {"compliant": True, "flavour": "2b", "failed_rules": []},
-        "accepted": accepted,
-        "reasons": [] if accepted else ["Văn bản không có chữ ký số."],
-    }
 
 
 @pytest.fixture
@@ -130,7 +116,7 @@ def test_concurrent_clerks_get_gapless_unique_numbers(tx, demo, storage, pdf):
         for path in chunk:
             try:
                 results.append(_register(tx, storage, path).number)
-            except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            except Exception as exc:
                 errors.append(exc)
 
     threads = [threading.Thread(target=clerk, args=(files[i::8],)) for i in range(8)]

@@ -1,35 +1,16 @@
 """Scans become searchable PDF/A-2b with Vietnamese OCR (real OCRmyPDF and Tesseract)."""
 import pikepdf
 import pytest
-from PIL import Image, ImageDraw, ImageFont
 
 from recordsys.ingest.scan import ScanError, ocrmypdf_available, to_searchable_pdfa
 from tests.common.components import missing
-
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
-LINES = ["ỦY BAN NHÂN DÂN", "TỈNH KHÁNH HÒA", "QUYẾT ĐỊNH", "Về việc giao đất đai"]
+from tests.common.scans import scanned_page
 
 
 @pytest.fixture
 def ocr():
     if not ocrmypdf_available():
         missing("OCRmyPDF", "apt-get install ocrmypdf tesseract-ocr-vie ghostscript")
-
-
-def scanned_page(path, dpi=300, pages=1):
-    try:
-        font = ImageFont.truetype(FONT, 64)
-    except OSError:
-        missing("DejaVu fonts", "apt-get install fonts-dejavu-core")
-    frames = []
-    for _ in range(pages):
-        image = Image.new("L", (2480, 1200), 255)
-        draw = ImageDraw.Draw(image)
-        for i, line in enumerate(LINES):
-            draw.text((200, 150 + i * 200), line, font=font, fill=0)
-        frames.append(image)
-    frames[0].save(path, save_all=True, append_images=frames[1:], dpi=(dpi, dpi))
-    return path
 
 
 def test_multipage_tiff_becomes_searchable_pdfa(ocr, tmp_path):

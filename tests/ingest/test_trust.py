@@ -8,8 +8,8 @@ from sqlalchemy import select
 from recordsys.cli import main
 from recordsys.core import audit
 from recordsys.core.models import AuditEvent
-from recordsys.ingest.signatures import configured_trust_roots, validate
 from recordsys.ingest.services import quiet_pyhanko
+from recordsys.ingest.signatures import configured_trust_roots, validate
 
 SHIPPED = {
     "f04ba4b459a7c9a1b971ad9b1cb833e695a80c79aea63b174b66a70edfe2fdb8": "RootCA chuyên dùng Chính phủ G2",

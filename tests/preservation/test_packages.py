@@ -21,18 +21,9 @@ from recordsys.preservation import bagging
 from recordsys.preservation.bagcheck import verify_bag
 from recordsys.preservation.models import FixityCheck, Package, PreservationEvent
 from recordsys.preservation.services import store_package
+from tests.common.packages import store_test_package as _store
 
 OFFICE = "000.00.01.H41"
-
-
-def _store(tx, settings, originals, name="H41-02.2026.01.TCCB"):
-    with tx() as session:
-        org = require_org(session, OFFICE)
-        package = store_package(
-            session, settings, organization=org, name=name, external_identifier=name, source="dossier",
-            source_id=1, payload=originals, actor="luutru",
-            tag_files={"metadata/dossier.xml": "<HoSo><TieuDe>Hồ sơ giao đất</TieuDe></HoSo>".encode()})
-        return package.id, package.tagmanifest_sha256
 
 
 def _locations(settings):
@@ -137,13 +128,12 @@ def test_unreadable_original_is_a_clear_error(tx, settings, demo, originals, tmp
 
 
 def test_rolled_back_transaction_leaves_no_copy(tx, settings, demo, originals):
-    with pytest.raises(RuntimeError):
-        with tx() as session:
-            org = require_org(session, OFFICE)
-            store_package(session, settings, organization=org, name="hs-huy", external_identifier="hs-huy",
-                          source="dossier", source_id=1, payload=originals, actor="luutru", tag_files={})
-            assert _leftovers(settings) == [".lock-hs-huy", ".lock-hs-huy", ".tmp-hs-huy", ".tmp-hs-huy"]
-            raise RuntimeError("a later step of the hand-over failed")
+    with pytest.raises(RuntimeError), tx() as session:
+        org = require_org(session, OFFICE)
+        store_package(session, settings, organization=org, name="hs-huy", external_identifier="hs-huy",
+                      source="dossier", source_id=1, payload=originals, actor="luutru", tag_files={})
+        assert _leftovers(settings) == [".lock-hs-huy", ".lock-hs-huy", ".tmp-hs-huy", ".tmp-hs-huy"]
+        raise RuntimeError("a later step of the hand-over failed")
     assert _leftovers(settings) == []
 
 
@@ -155,6 +145,7 @@ from recordsys.core.services import require_org
 from recordsys.db import get_engine, get_session_factory, transaction_scope
 from recordsys.preservation import bagging
 from recordsys.preservation.services import store_package
+from tests.common.packages import store_test_package as _store
 
 settings = load_settings({"sqlalchemy.url": sys.argv[1], "recordsys.data_dir": sys.argv[2]})
 when = sys.argv[3]

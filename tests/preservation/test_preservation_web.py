@@ -1,7 +1,7 @@
 """The auditor's screen: packages and copies, and a verification run as a background job."""
 from recordsys import jobs
+from tests.common.packages import store_test_package as _store
 from tests.conftest import login
-from tests.preservation.test_packages import _store
 
 
 def test_auditor_sees_packages_and_verifies_one(testapp, demo, tx, settings, originals, session_factory):

@@ -5,7 +5,7 @@ import pytest
 
 from recordsys.preservation.schedule import LocationSpec, first_check, next_check, parse_locations
 
-T0 = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
+T0 = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 
 def test_parse_locations():

@@ -13,8 +13,8 @@ from recordsys.ingest.registration import register_checked_file
 from recordsys.search.models import IndexOutbox
 from recordsys.search.outbox import install
 from recordsys.storage import LocalFileStorage
+from tests.common.factories import verdict_for
 from tests.conftest import login
-from tests.ingest.test_registration import verdict_for
 
 OFFICE, DEPT = "000.00.01.H41", "000.00.31.H41"
 
