@@ -47,3 +47,20 @@ def test_other_roles_and_agencies_cannot_register(testapp, demo):
     testapp.get(f"/orgs/{OFFICE}/intake", status=403)
     login(testapp, "vanthu")
     testapp.get("/orgs/000.00.31.H41/intake", status=404)  # like a missing agency
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_registered_on_the_web_is_found_by_a_word_of_its_body(clerk, corpus):
+    """Text is extracted where registration happens, so the web path indexes the body too."""
+    page = clerk.get(f"/orgs/{OFFICE}/intake")
+    token = page.forms[1]["csrf_token"].value
+    upload = clerk.post(f"/orgs/{OFFICE}/intake", {"csrf_token": token, "direction": "incoming"},
+                        upload_files=[("files", "giao-dat.pdf", corpus.valid.read_bytes())])
+    accept_form = upload.forms[2]
+    accept_form["subject"] = "Quyết định về đất ở"  # the body's place name is not in the subject
+    accept_form.submit("decision", value="accept").follow()
+    # "giao" is only in the body ("Về việc giao đất đai …"); Ghostscript's PDF/A of the test file has
+    # no Unicode map for Vietnamese letters, so a word without them is what its text keeps
+    found = clerk.get("/api/v1/search", {"q": "giao"}).json
+    assert [hit["entry"]["title"] for hit in found["hits"]] == ["Quyết định về đất ở"]
+    assert clerk.get("/api/v1/search", {"q": "quyet dinh giao"}).json["total"] == 1
