@@ -146,9 +146,11 @@ def make_configurator(settings: dict):
     config.include("recordsys.i18n")
     config.include("recordsys.api")
     config.include("recordsys.web")
-    from recordsys.domains import import_submodules, includes
+    from recordsys.domains import import_submodules, includes, template_packages
 
     import_submodules("permissions")  # before any ACL is read
+    for package in template_packages():  # each domain's pages: "<domain>/page.jinja2"
+        config.add_jinja2_search_path(f"{package}:templates", name=".jinja2")
     for domain in includes():  # the one list of domains: recordsys/domains.py
         config.include(domain)
     return config

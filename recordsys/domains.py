@@ -9,7 +9,9 @@ needs; what it offers is found by convention:
 - ``recordsys.<package>.cli:<command>`` (if ``command`` is set) is its click group, listed under
   ``recordsys <command>``;
 - ``recordsys.<package>.jobs`` (if present) registers its background job handlers;
-- ``recordsys.<package>.permissions`` (if present) declares its permissions and who holds them.
+- ``recordsys.<package>.permissions`` (if present) declares its permissions and who holds them;
+- ``recordsys/<package>/templates/<package>/`` (if present) holds its pages, rendered as
+  ``"<package>/page.jinja2"`` (they extend the layout in ``recordsys/web/templates``).
 
 This module imports nothing heavy, so ``recordsys --help`` stays fast.
 """
@@ -67,6 +69,14 @@ def import_submodules(name: str) -> None:
     """Import ``recordsys.<package>.<name>`` of every domain that has one (they register on import)."""
     for module in filter(None, (d.submodule(name) for d in DOMAINS)):
         importlib.import_module(module)
+
+
+def template_packages() -> list[str]:
+    """Domains whose pages live in ``recordsys/<package>/templates/<package>/``."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent
+    return [d.module for d in DOMAINS if (root / d.package / "templates" / d.package).is_dir()]
 
 
 def command_groups() -> dict[str, str]:

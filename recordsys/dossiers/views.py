@@ -30,7 +30,7 @@ def _messages(exc: services.DossierError, lang: str) -> list[str]:
     return out
 
 
-@view_config(route_name="dossiers", renderer="dossiers.jinja2", request_method="GET", permission=Permission.dossier_read)
+@view_config(route_name="dossiers", renderer="dossiers/dossiers.jinja2", request_method="GET", permission=Permission.dossier_read)
 def dossier_list(request):
     year = int(request.params["year"]) if request.params.get("year", "").isdigit() else dt.date.today().year
     rows = services.list_dossiers(request.dbsession, organization_ids={request.context.organization.id}, year=year)
@@ -38,7 +38,7 @@ def dossier_list(request):
             "plan": building.plan(request.dbsession, request.context.organization, year)}
 
 
-@view_config(route_name="dossiers", renderer="dossiers.jinja2", request_method="POST", permission=Permission.dossier_manage)
+@view_config(route_name="dossiers", renderer="dossiers/dossiers.jinja2", request_method="POST", permission=Permission.dossier_manage)
 def dossier_create(request):
     """Open a dossier from a plan line, or (``plan_only``) add a line to the year's plan."""
     year = int(request.POST["year"]) if request.POST.get("year", "").isdigit() else dt.date.today().year
@@ -73,12 +73,12 @@ def _detail(request, dossier, errors=()):
             "candidates": [d for d in candidates if d.id not in present], "definition": metadata.load()}
 
 
-@view_config(route_name="dossier", renderer="dossier.jinja2", request_method="GET", permission=Permission.dossier_read)
+@view_config(route_name="dossier", renderer="dossiers/dossier.jinja2", request_method="GET", permission=Permission.dossier_read)
 def dossier_detail(request):
     return _detail(request, _dossier(request))
 
 
-@view_config(route_name="dossier.fields", renderer="dossier.jinja2", request_method="POST",
+@view_config(route_name="dossier.fields", renderer="dossiers/dossier.jinja2", request_method="POST",
              permission=Permission.dossier_manage)
 def dossier_fields(request):
     dossier = _dossier(request)
@@ -95,7 +95,7 @@ def dossier_fields(request):
     return HTTPSeeOther(request.route_url("dossier", org=request.context.organization.code, id=dossier.id))
 
 
-@view_config(route_name="dossier.close", renderer="dossier.jinja2", request_method="POST", permission=Permission.dossier_close)
+@view_config(route_name="dossier.close", renderer="dossiers/dossier.jinja2", request_method="POST", permission=Permission.dossier_close)
 def dossier_close(request):
     dossier = _dossier(request)
     try:
@@ -145,7 +145,7 @@ def api_create_dossier(request):
 
 
 @view_config(route_name="dossier.reorder", request_method="POST", permission=Permission.dossier_manage,
-             renderer="dossier.jinja2")
+             renderer="dossiers/dossier.jinja2")
 def dossier_reorder(request):
     """The new order from the drag-and-drop list (document ids, comma-separated)."""
     dossier = _dossier(request)
@@ -174,7 +174,7 @@ def _archive(request, errors=()):
     }
 
 
-@view_config(route_name="archive", renderer="archive.jinja2", request_method="GET", permission=Permission.dossier_read)
+@view_config(route_name="archive", renderer="dossiers/archive.jinja2", request_method="GET", permission=Permission.dossier_read)
 def archive_page(request):
     """Hand-over batches and disposition lists of the agency."""
     return _archive(request)
@@ -190,7 +190,7 @@ def _act(request, fn):
     return HTTPSeeOther(request.route_url("archive", org=request.context.organization.code))
 
 
-@view_config(route_name="transfers", renderer="archive.jinja2", request_method="POST", permission=Permission.dossier_close)
+@view_config(route_name="transfers", renderer="dossiers/archive.jinja2", request_method="POST", permission=Permission.dossier_close)
 def transfer_create(request):
     import tempfile
     from pathlib import Path
@@ -205,7 +205,7 @@ def transfer_create(request):
     return _act(request, work)
 
 
-@view_config(route_name="transfer.accept", renderer="archive.jinja2", request_method="POST",
+@view_config(route_name="transfer.accept", renderer="dossiers/archive.jinja2", request_method="POST",
              permission=Permission.dossier_close)
 def transfer_accept(request):
     from recordsys.dossiers.models import TransferBatch
@@ -224,13 +224,13 @@ def transfer_accept(request):
     return _act(request, work)
 
 
-@view_config(route_name="disposition", renderer="archive.jinja2", request_method="POST", permission=Permission.dossier_close)
+@view_config(route_name="disposition", renderer="dossiers/archive.jinja2", request_method="POST", permission=Permission.dossier_close)
 def disposition_propose(request):
     return _act(request, lambda: disposition.propose_disposition(
         request.dbsession, request.context.organization, dt.date.today(), request.user.username))
 
 
-@view_config(route_name="disposition.step", renderer="archive.jinja2", request_method="POST",
+@view_config(route_name="disposition.step", renderer="dossiers/archive.jinja2", request_method="POST",
              permission=Permission.dossier_read)
 def disposition_step(request):
     """One step of a disposition list; the user's roles in this agency decide what is allowed."""

@@ -63,12 +63,12 @@ def _check_stored(request, items, direction):
         return list(request.find_service(IDocumentChecker).check(paths, direction, request.locale_name, policy))
 
 
-@view_config(route_name="intake", renderer="intake.jinja2", request_method="GET", permission=Permission.document_register)
+@view_config(route_name="intake", renderer="ingest/intake.jinja2", request_method="GET", permission=Permission.document_register)
 def intake_form(request):
     return {"verdicts": None, "direction": "incoming"}
 
 
-@view_config(route_name="intake", renderer="intake.jinja2", request_method="POST", permission=Permission.document_register)
+@view_config(route_name="intake", renderer="ingest/intake.jinja2", request_method="POST", permission=Permission.document_register)
 def intake_check(request):
     direction = request.POST.get("direction", "incoming")
     if direction not in ("incoming", "outgoing", "internal"):
@@ -98,7 +98,7 @@ def intake_check(request):
 
 
 @view_config(route_name="intake.register", request_method="POST", permission=Permission.document_register,
-             renderer="intake.jinja2")
+             renderer="ingest/intake.jinja2")
 def intake_register(request):
     """Register (accept) or refuse one checked file; the verdict is computed again first."""
     from recordsys.core.services import ValidationError
@@ -153,7 +153,7 @@ def _page_of_documents(request) -> tuple[int, list[Document]]:
     return page, rows
 
 
-@view_config(route_name="documents", renderer="documents.jinja2", request_method="GET", permission=Permission.document_read)
+@view_config(route_name="documents", renderer="ingest/documents.jinja2", request_method="GET", permission=Permission.document_read)
 def documents_page(request):
     page, rows = _page_of_documents(request)
     return {"documents": rows, "page": page, "page_size": PAGE_SIZE, "messages": request.session.pop_flash()}

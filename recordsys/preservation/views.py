@@ -27,7 +27,7 @@ def _last_checks(request, packages):
     return last
 
 
-@view_config(route_name="preservation", renderer="preservation.jinja2", request_method="GET",
+@view_config(route_name="preservation", renderer="preservation/preservation.jinja2", request_method="GET",
              permission=Permission.preservation_read)
 def preservation_page(request):
     packages = _packages(request)

@@ -39,7 +39,7 @@ def api_search(request):
     return result.to_dict()
 
 
-@view_config(route_name="search", renderer="search.jinja2", request_method="GET", permission=Permission.search)
+@view_config(route_name="search", renderer="search/search.jinja2", request_method="GET", permission=Permission.search)
 def search_page(request):
     context = {"q": request.params.get("q", ""), "result": None, "error": None, "facets": FACETS,
                "params": dict(request.params)}
