@@ -11,7 +11,9 @@ from __future__ import annotations
 class DomainError(Exception):
     """A failure to report as one sentence that says what to do next.
 
-    ``message`` is English; ``message_vi`` Vietnamese (falls back to English when not given).
+    ``message`` is an English message id of the gettext catalog (``recordsys/locale``), with
+    ``${name}`` placeholders filled from ``mapping``; ``message_vi`` overrides the catalog where a
+    sentence is built on the spot.
     """
 
     code = "error"
@@ -19,9 +21,11 @@ class DomainError(Exception):
     exit_code = 1
 
     def __init__(self, message: str, *, message_vi: str | None = None, field: str | None = None,
-                 code: str | None = None, exit_code: int | None = None, http_status: int | None = None):
-        super().__init__(message)
-        self.message = message
+                 code: str | None = None, exit_code: int | None = None, http_status: int | None = None,
+                 mapping: dict | None = None):
+        self.template, self.mapping = message, mapping or {}
+        self.message = self._fill(message)
+        super().__init__(self.message)
         self.message_vi = message_vi
         self.field = field
         if code is not None:
@@ -31,8 +35,19 @@ class DomainError(Exception):
         if http_status is not None:
             self.http_status = http_status
 
+    def _fill(self, text: str) -> str:
+        for key, value in self.mapping.items():
+            text = text.replace(f"${{{key}}}", str(value))
+        return text
+
     def localized(self, lang: str = "vi") -> str:
-        return (self.message_vi or self.message) if lang == "vi" else self.message
+        if lang == "en":
+            return self.message
+        if self.message_vi:
+            return self.message_vi
+        from recordsys.i18n import translate
+
+        return translate(self.template, lang, self.mapping)
 
     def to_problem(self, lang: str = "vi") -> dict:
         """The fields of an RFC 9457 problem (without status and title)."""

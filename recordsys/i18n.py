@@ -6,6 +6,7 @@ needs no build step.
 """
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -29,6 +30,25 @@ def compile_catalogs(target: Path) -> Path:
             write_mo(fh, catalog)
         tmp.replace(mo)
     return target
+
+
+@functools.cache
+def _catalog(lang: str) -> dict[str, str]:
+    po = SOURCE / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    if not po.is_file():
+        return {}
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=lang, domain=DOMAIN)
+    return {m.id: m.string for m in catalog if m.id and isinstance(m.id, str) and m.string}
+
+
+def translate(message: str, lang: str = "vi", mapping: dict | None = None) -> str:
+    """``message`` (an English message id, ``${name}`` placeholders) in ``lang`` from the same
+    catalog the web uses: the command line and errors speak through this, outside any request."""
+    text = _catalog(lang).get(message, message) if lang != "en" else message
+    for key, value in (mapping or {}).items():
+        text = text.replace(f"${{{key}}}", str(value))
+    return text
 
 
 def locale_negotiator(request) -> str:

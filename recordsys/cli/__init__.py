@@ -48,7 +48,9 @@ class RecordsysGroup(click.Group):
         except DomainError as exc:
             lang = getattr(ctx.obj, "lang", "vi")
             prefix = f"{exc.field}: " if exc.field else ""
-            click.echo(f"{'Lỗi' if lang == 'vi' else 'Error'}: {prefix}{exc.localized(lang)}", err=True)
+            from recordsys.i18n import translate
+
+            click.echo(f"{translate('Error', lang)}: {prefix}{exc.localized(lang)}", err=True)
             sys.exit(exc.exit_code)
 
 

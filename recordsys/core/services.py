@@ -33,8 +33,8 @@ class ValidationError(DomainError, ValueError):
 
     code = "invalid"
 
-    def __init__(self, field: str, message: str, message_vi: str | None = None):
-        super().__init__(message, message_vi=message_vi, field=field)
+    def __init__(self, field: str, message: str, message_vi: str | None = None, mapping: dict | None = None):
+        super().__init__(message, message_vi=message_vi, field=field, mapping=mapping)
 
 
 def check_organ_code(code: str) -> str:
@@ -68,7 +68,8 @@ def find_org(session: Session, code: str) -> Organization | None:
 def require_org(session: Session, code: str) -> Organization:
     org = find_org(session, code)
     if org is None:
-        raise ValidationError("org", f"Unknown organization code {code!r} (see `recordsys org list`).")
+        raise ValidationError("org", "Unknown organization code ${code} (see `recordsys org list`).",
+                              mapping={"code": repr(code)})
     return org
 
 

@@ -41,16 +41,12 @@ def dossier():
 @pass_env
 def create(env, org_code, year, plan_code, title, retention):
     """Open a dossier from the year's plan; prints its id."""
-    from recordsys.core.services import ValidationError, require_org
+    from recordsys.core.services import require_org
     from recordsys.dossiers.building import open_dossier
 
     def work(session):
-        try:
-            org = require_org(session, org_code)
-        except ValidationError as exc:
-            raise CommandError(str(exc)) from None
-        made = open_dossier(session, organization=org, year=year, plan_code=plan_code, title=title,
-                            retention=retention, actor="cli")
+        made = open_dossier(session, organization=require_org(session, org_code), year=year, plan_code=plan_code,
+                            title=title, retention=retention, actor="cli")
         return made.id, made.archival_code
 
     dossier_id, code = _run(env, work)

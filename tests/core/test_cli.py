@@ -96,3 +96,15 @@ def test_edited_audit_row_fails_verify(run, settings, engine):
     result = run("audit", "verify")
     assert result.exit_code == 1
     assert "seq=7" in result.output
+
+
+def test_errors_speak_the_catalog_vietnamese_by_default(settings, monkeypatch):
+    monkeypatch.setenv("RECORDSYS_DATABASE_URL", settings["sqlalchemy.url"])
+    monkeypatch.setenv("RECORDSYS_DATA_DIR", settings["recordsys.data_dir"])
+    args = ["dossier", "create", "--org", "999.99.99.X99", "--plan-code", "01.VP", "--title", "Hồ sơ thử",
+            "--retention", "10"]
+    vi = CliRunner().invoke(main, args)
+    assert vi.exit_code == 1
+    assert "Lỗi: org: Không có cơ quan mã '999.99.99.X99'" in vi.output
+    en = CliRunner().invoke(main, ["--lang", "en", *args])
+    assert "Error: org: Unknown organization code '999.99.99.X99'" in en.output
