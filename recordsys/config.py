@@ -149,6 +149,7 @@ def make_configurator(settings: dict):
     from recordsys.domains import import_submodules, includes, template_packages
 
     import_submodules("permissions")  # before any ACL is read
+    import_submodules("indexing")  # each domain's search projection
     for package in template_packages():  # each domain's pages: "<domain>/page.jinja2"
         config.add_jinja2_search_path(f"{package}:templates", name=".jinja2")
     for domain in includes():  # the one list of domains: recordsys/domains.py

@@ -10,6 +10,7 @@ needs; what it offers is found by convention:
   ``recordsys <command>``;
 - ``recordsys.<package>.jobs`` (if present) registers its background job handlers;
 - ``recordsys.<package>.permissions`` (if present) declares its permissions and who holds them;
+- ``recordsys.<package>.indexing`` (if present) registers the search projection of its records;
 - ``recordsys/<package>/templates/<package>/`` (if present) holds its pages, rendered as
   ``"<package>/page.jinja2"`` (they extend the layout in ``recordsys/web/templates``).
 

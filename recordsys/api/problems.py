@@ -17,6 +17,8 @@ from pyramid.view import (
     notfound_view_config,
 )
 
+from recordsys.errors import DomainError
+
 log = logging.getLogger(__name__)
 
 
@@ -77,6 +79,21 @@ def http_exception(exc, request):
     if exc.status_code < 400:
         return exc
     return _render(request, exc)
+
+
+@exception_view_config(DomainError)
+def domain_error(exc: DomainError, request):
+    """Any domain error a view lets through: problem+json under /api/ (with its code and field),
+    the error page elsewhere; the transaction is aborted by pyramid_tm."""
+    lang = request.locale_name
+    request.response.status = exc.http_status
+    if is_api(request):
+        return problem(exc.http_status, exc.code, **exc.to_problem(lang))
+    from pyramid.renderers import render_to_response
+
+    return render_to_response("recordsys.web:templates/error.jinja2",
+                              {"status": exc.http_status, "title": exc.code, "detail": exc.localized(lang)},
+                              request=request, response=request.response)
 
 
 @exception_view_config(Exception)

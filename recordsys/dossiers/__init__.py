@@ -2,7 +2,6 @@
 
 
 def includeme(config):
-    import recordsys.dossiers.indexing  # noqa: F401  (registers the dossiers' search projection)
     from recordsys.web import add_navigation
 
     org = "recordsys.core.security.organization_factory"

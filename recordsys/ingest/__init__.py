@@ -2,7 +2,6 @@
 
 
 def includeme(config):
-    import recordsys.ingest.indexing  # noqa: F401  (registers the documents' search projection)
     from recordsys.ingest.interfaces import IDocumentChecker
     from recordsys.ingest.services import DocumentChecker
     from recordsys.web import add_navigation

@@ -1,5 +1,4 @@
 """Search: the JSON API and the web page (thin: parse, check permission, call the backend)."""
-from pyramid.httpexceptions import HTTPBadRequest, HTTPServiceUnavailable
 from pyramid.i18n import TranslationStringFactory
 from pyramid.view import view_config
 
@@ -29,13 +28,7 @@ def _run(request):
                   page_size="hits per page (1–100)")
 def api_search(request):
     """Search the documents and dossiers the user may open (q, kind, type, year, org, page …)."""
-    lang = request.locale_name
-    try:
-        _req, result = _run(request)
-    except QueryError as exc:
-        raise HTTPBadRequest(exc.message_vi if lang == "vi" else exc.message_en) from None
-    except SearchUnavailable as exc:
-        raise HTTPServiceUnavailable(str(exc)) from None
+    _req, result = _run(request)  # QueryError: 400, SearchUnavailable: 503 (problem+json, one mapping)
     return result.to_dict()
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from recordsys.cli import main
 from recordsys.core.services import require_org
+from recordsys.domains import import_submodules
 from recordsys.ingest.registration import register_checked_file
 from recordsys.search.models import IndexOutbox
 from recordsys.search.outbox import install
@@ -28,6 +29,7 @@ def backend(settings):
 
 @pytest.fixture
 def register(tx, session_factory, settings, backend, tmp_path, demo):
+    import_submodules("indexing")  # the domains' projections, as the app's configurator does
     install(session_factory, backend)
     storage = LocalFileStorage(settings["storage.path"])
 
@@ -89,6 +91,11 @@ def test_api_cli_and_page(register, testapp, demo, settings, tx):
     assert top["entry"]["number_and_symbol"] == "15/QĐ-UBND"
     bad = testapp.get("/api/v1/search", params={"q": "x", "page": "abc"}, status=400)
     assert bad.content_type == "application/problem+json"
+    assert bad.json["code"] == "query" and bad.json["status"] == 400  # one mapping of domain errors
+    testapp.set_cookie("_LOCALE_", "en")
+    assert testapp.get("/api/v1/search", params={"q": "x", "sort": "size"}, status=400).json["detail"] == \
+        "Sort must be 'relevance' or 'date'."
+    testapp.set_cookie("_LOCALE_", "vi")
     assert testapp.get("/api/v1/search", params={"q": "\"đất" + "x" * 5000}).status_int == 200
     page = testapp.get("/search", params={"q": "giao dat"})
     assert "<mark>giao</mark> <mark>đất</mark>" in page.text.lower() or "<mark>Giao</mark>" in page.text
