@@ -4,7 +4,7 @@ import pytest
 from recordsys.core.services import require_org
 from recordsys.ingest.registration import register_checked_file
 from recordsys.storage import LocalFileStorage
-from tests.ingest.test_registration import verdict_for
+from tests.common.factories import verdict_for
 
 OFFICE = "000.00.01.H41"
 
