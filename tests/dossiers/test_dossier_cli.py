@@ -59,7 +59,7 @@ def test_dossier_life(run, documents, tx, tmp_path, settings):
     assert docs[0].findtext("CodeNumber") == "15" and docs[0].findtext("CodeNotation") == "QĐ-UBND"
     out = tmp_path / "xuat"
     assert run("dossier", "export", dossier_id, "--format", "json", "--out", out).exit_code == 0
-    assert json.loads((out / "ho-so.json").read_text())["Keyword"] == "đất đai"
+    assert json.loads((out / "ho-so.json").read_text())["keyword"] == ["đất đai"]  # Circular 05 names
     assert len(list((out / "van-ban").iterdir())) == 3
 
     batch = run("dossier", "transfer", "--org", OFFICE, dossier_id)
