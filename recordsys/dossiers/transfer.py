@@ -2,6 +2,7 @@
 into archival packages."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -85,6 +86,8 @@ def accept_transfer(session: Session, settings: dict, batch: TransferBatch, acto
         with tempfile.TemporaryDirectory(prefix="aip-") as tmp:
             try:
                 eark_dossier, documents = package_inputs(session, dossier, storage, Path(tmp) / "process")
+                # the AIP is kept in every storage location: backed up (riskRecoveryStatus 01)
+                eark_dossier = dataclasses.replace(eark_dossier, risk_recovery_status="01")
                 aip = write_aip(Path(tmp) / "aip", eark_dossier, documents, archive, history)
             except Circular05Error as exc:
                 raise DossierError(f"Dossier {dossier.archival_code} does not fit Circular 05/2025.",
