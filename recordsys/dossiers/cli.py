@@ -371,3 +371,34 @@ def plan_list(env, org_code, year, as_json):
         else:
             click.echo(f"{row['code']:<14} {row['retention']:<10} {'#' + str(row['dossier']) if row['dossier'] else '-':<6} "
                        f"{row['title']}")
+
+
+@dossier.command("fonds")
+@click.option("--org", "org_code", required=True)
+@click.option("--json", "as_json", is_flag=True)
+@pass_env
+def fonds_show(env, org_code, as_json):
+    """The agency's fonds (phông) with the Circular 05/2025 fields, its status and successor."""
+    from sqlalchemy import func, select
+
+    from recordsys.core.services import require_org
+    from recordsys.dossiers.fonds import ensure_fonds, fonds_values
+    from recordsys.dossiers.models import Dossier
+
+    def work(session):
+        org = require_org(session, org_code)
+        found = ensure_fonds(session, org)
+        total, first, last = session.execute(select(func.count(Dossier.id), func.min(Dossier.year),
+                                                    func.max(Dossier.year))
+                                             .where(Dossier.organization_id == org.id)).one()
+        row = fonds_values(found, total, (first, last) if total else None)
+        row["successor"] = found.successor.code if found.successor else None
+        row["successorOrganization"] = found.successor.organization.code if found.successor else None
+        return row
+
+    row = _run(env, work)
+    if as_json:
+        echo_json(row)
+    else:
+        for key, value in row.items():
+            click.echo(f"{key:<22} {value if value is not None else '-'}")
