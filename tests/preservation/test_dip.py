@@ -151,6 +151,8 @@ def test_invalid_sip_is_refused_in_words_and_nothing_is_kept(run, dossier_id, tm
     result = run("--lang", "en", "preservation", "import-sip", sip)
     assert result.exit_code == 1
     assert "refused" in result.output and "0000001-01.pdf" in result.output and "mets.xsd" in result.output
+    in_vietnamese = run("preservation", "import-sip", sip)
+    assert in_vietnamese.exit_code == 1 and "bị từ chối" in in_vietnamese.output
     as_json = run("preservation", "import-sip", sip, "--json")
     problems = json.loads(as_json.stdout)["problems"]
     assert as_json.exit_code == 1 and len(problems) >= 2
@@ -158,6 +160,6 @@ def test_invalid_sip_is_refused_in_words_and_nothing_is_kept(run, dossier_id, tm
         assert session.scalar(select(func.count()).select_from(Package)) == 0
         refusals = session.scalars(select(audit.AuditEvent).where(
             audit.AuditEvent.action == "package.import_refused")).all()
-        assert len(refusals) == 2
+        assert len(refusals) == 3
     assert {p: sorted(p.iterdir()) if p.exists() else None for p in _locations(settings)} == before
     shutil.rmtree(sip)
