@@ -251,10 +251,9 @@ def json_dict(record: Circular05Record, rows: Sequence[DocumentRow] = ()) -> dic
         if ordinal in with_process:
             doc["process"] = process_path(ordinal)
         documents.append(_ordered("document", doc))
-    head = _ordered("dossier", dossier_values(record.dossier, len(record.documents)))
-    if head.get("numberOfPage") is None and record.documents and all(
-            isinstance(v.get("numberOfPage"), int) for _, v in record.documents):
-        head["numberOfPage"] = sum(v["numberOfPage"] for _, v in record.documents)
-        head = _ordered("dossier", {**dossier_values(record.dossier, len(record.documents)),
-                                    "numberOfPage": head["numberOfPage"]})
+    values = dossier_values(record.dossier, len(record.documents))
+    pages = [v.get("numberOfPage") for _, v in record.documents]
+    if "numberOfPage" not in values and pages and all(isinstance(p, int) for p in pages):
+        values["numberOfPage"] = sum(pages)  # as the package writer computes it
+    head = _ordered("dossier", values)
     return {**head, "documents": documents}
