@@ -77,6 +77,51 @@ def org_add(env, code, name, level, parent_code, fonds_code):
         click.echo(f"Added {created.code} {created.name}.")
 
 
+@org.command("merge")
+@click.option("--from", "source_code", required=True, help="The agency that is merged (its fonds is closed).")
+@click.option("--into", "target_code", required=True, help="The successor that takes its open work.")
+@click.option("--preview/--apply", default=True, show_default=True,
+              help="Show what would change (the default), or do it.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as one JSON object.")
+@pass_env
+def org_merge(env, source_code, target_code, preview, as_json):
+    """Merge an agency into its successor (2025 reorganisation): its fonds is closed and names the
+    successor's; open dossiers and plan lines not yet opened move to the successor; one audited
+    batch. Exit 1 when there is a conflict."""
+    from recordsys.dossiers.fonds import apply_merge, preview_merge
+    from recordsys.errors import DomainError
+
+    class _Preview(Exception):  # aborts the transaction: a preview changes nothing
+        pass
+
+    try:
+        with env.transaction() as session:
+            source = _service_call(services.require_org, session, source_code)
+            target = _service_call(services.require_org, session, target_code)
+            plan = preview_merge(session, source, target) if preview else apply_merge(session, source, target, "cli")
+            if preview:
+                raise _Preview
+    except _Preview:
+        pass
+    except DomainError as exc:
+        problems = "".join(f"\n  - {p}" for p in getattr(exc, "problems", []) or [])
+        raise CommandError(f"{exc}{problems}") from None
+    if as_json:
+        echo_json({"applied": not preview, **plan.to_dict()})
+    else:
+        verb = "Would move" if preview else "Moved"
+        click.echo(f"{'Preview' if preview else 'Applied'}: fonds {plan.source_fonds} of {plan.source} "
+                   f"{'would be' if preview else 'is'} closed, successor {plan.target_fonds} ({plan.target}).")
+        for move in plan.moves:
+            click.echo(f"  {verb} {move.kind} {move.year} {move.code}: {move.title}"
+                       + (f" ({move.old_code} -> {move.new_code})" if move.new_code else ""))
+        click.echo(f"  {plan.stays} dossier(s) stay in the closed fonds.")
+        for conflict in plan.conflicts:
+            click.echo(f"  conflict: {conflict}")
+    if plan.conflicts:
+        raise SystemExit(1)
+
+
 @click.group()
 def user():
     """Users and their roles."""

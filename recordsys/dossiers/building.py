@@ -67,7 +67,11 @@ def plan(session: Session, organization: Organization, year: int) -> list[tuple[
 def open_dossier(session: Session, *, organization: Organization, year: int, plan_code: str, title: str,
                  retention: str, actor: str, responsible_unit: str | None = None,
                  responsible_person: str | None = None) -> Dossier:
-    """Open a dossier from the year's plan (adding the plan line when it is not there yet)."""
+    """Open a dossier from the year's plan (adding the plan line when it is not there yet);
+    refused in the closed fonds of a merged agency."""
+    from recordsys.dossiers.fonds import require_open_fonds
+
+    require_open_fonds(session, organization)
     definition = metadata.load()
     if retention not in definition.code_values("retention"):
         raise DossierError(f"{retention!r} is not a retention period; use one of "

@@ -115,18 +115,40 @@ def close(env, dossier_id):
 
 @dossier.command()
 @click.argument("dossier_id", type=int)
-@click.option("--format", "fmt", type=click.Choice(["xml", "json"]), default="xml", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["xml", "json", "sip", "sip-zip"]), default="xml",
+              show_default=True,
+              help="xml: Circular 02/2019 fields; json: Circular 05/2025 fields; sip / sip-zip: the E-ARK "
+                   "CSIP 2.0.4 submission package of Circular 05/2025 as a folder or a zip.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Write the metadata and the files here (default: metadata to standard output).")
+              help="Write the metadata and the files here (default: metadata to standard output; "
+                   "required for sip and sip-zip).")
 @pass_env
 def export(env, dossier_id, fmt, out_dir):
-    """Export a dossier's metadata (Circular 02 fields) as XML or JSON, with its files."""
-    from recordsys.dossiers.export import export_files, export_json, export_xml
+    """Export a dossier: its metadata (XML with the Circular 02 fields, JSON with the Circular 05
+    fields) with its files, or its SIP (gói nộp) following Circular 05 and E-ARK CSIP 2.0.4."""
+    from recordsys.core import audit
+    from recordsys.dossiers.circular05 import Circular05Error
+    from recordsys.dossiers.export import export_files, export_json, export_sip, export_xml
     from recordsys.dossiers.services import get
+
+    if fmt in ("sip", "sip-zip") and out_dir is None:
+        raise click.UsageError("--out is required for --format sip and sip-zip.")
 
     def work(session):
         found = get(session, dossier_id)
-        data = export_xml(found) if fmt == "xml" else export_json(found)
+        try:
+            if fmt in ("sip", "sip-zip"):
+                written = export_sip(session, found, env.storage, out_dir, zipped=fmt == "sip-zip")
+                audit.record(session, actor="cli", action="dossier.export", object_type="dossier",
+                             object_id=found.id, organization_code=found.organization.code,
+                             payload={"format": fmt, "path": str(written), "code": found.archival_code})
+                return written, None
+            data = export_xml(found) if fmt == "xml" else export_json(found, session)
+        except Circular05Error as exc:
+            raise DossierError("The dossier does not fit Circular 05/2025.", exc.problems,
+                               message_vi="Hồ sơ chưa đáp ứng Thông tư 05/2025.") from None
+        except FileExistsError as exc:
+            raise DossierError(str(exc)) from None
         if out_dir is None:
             return data, None
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -134,8 +156,12 @@ def export(env, dossier_id, fmt, out_dir):
         files = export_files(found, env.storage, out_dir / "van-ban")
         return data, files
 
+    from recordsys.dossiers.services import DossierError
+
     data, files = _run(env, work)
-    if files is None:
+    if fmt in ("sip", "sip-zip"):
+        click.echo(data)
+    elif files is None:
         sys.stdout.buffer.write(data)
     else:
         click.echo(f"Wrote {out_dir / ('ho-so.' + fmt)} and {len(files)} file(s).")
@@ -341,3 +367,34 @@ def plan_list(env, org_code, year, as_json):
         else:
             click.echo(f"{row['code']:<14} {row['retention']:<10} {'#' + str(row['dossier']) if row['dossier'] else '-':<6} "
                        f"{row['title']}")
+
+
+@dossier.command("fonds")
+@click.option("--org", "org_code", required=True)
+@click.option("--json", "as_json", is_flag=True)
+@pass_env
+def fonds_show(env, org_code, as_json):
+    """The agency's fonds (phông) with the Circular 05/2025 fields, its status and successor."""
+    from sqlalchemy import func, select
+
+    from recordsys.core.services import require_org
+    from recordsys.dossiers.fonds import ensure_fonds, fonds_values
+    from recordsys.dossiers.models import Dossier
+
+    def work(session):
+        org = require_org(session, org_code)
+        found = ensure_fonds(session, org)
+        total, first, last = session.execute(select(func.count(Dossier.id), func.min(Dossier.year),
+                                                    func.max(Dossier.year))
+                                             .where(Dossier.organization_id == org.id)).one()
+        row = fonds_values(found, total, (first, last) if total else None)
+        row["successor"] = found.successor.code if found.successor else None
+        row["successorOrganization"] = found.successor.organization.code if found.successor else None
+        return row
+
+    row = _run(env, work)
+    if as_json:
+        echo_json(row)
+    else:
+        for key, value in row.items():
+            click.echo(f"{key:<22} {value if value is not None else '-'}")

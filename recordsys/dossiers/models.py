@@ -110,3 +110,30 @@ class DispositionBatch(Base):
     destroyed_record: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     created_by: Mapped[str] = mapped_column(String(64))
+
+
+class Fonds(Base):
+    """An archival fonds (phông lưu trữ) with the ten fields of Circular 05/2025: the records of
+    one agency. A fonds is closed (đóng) when its agency is dissolved or merged; ``successor``
+    names the fonds that continues its open work."""
+
+    __tablename__ = "fonds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), unique=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)  # fondsCode (mã phông)
+    name: Mapped[str] = mapped_column(Text)  # fondsName
+    status: Mapped[str] = mapped_column(String(8), default="open")  # fondsStatus: open (02) | closed (01)
+    history: Mapped[str | None] = mapped_column(Text)  # lịch sử đơn vị hình thành phông
+    archives_time: Mapped[str | None] = mapped_column(String(30))  # thời gian tài liệu, e.g. 1976-2025
+    classification: Mapped[str | None] = mapped_column(Text)  # phương án phân loại / nhóm tài liệu chủ yếu
+    language: Mapped[list] = mapped_column(JSON, default=lambda: ["01"])  # Circular 05 language codes
+    risk_recovery: Mapped[str] = mapped_column(String(1), default="1")  # chế độ dự phòng: 1 yes, 0 no
+    description: Mapped[str | None] = mapped_column(Text)  # ghi chú
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("fonds.id"))
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    organization: Mapped[Organization] = relationship()
+    successor: Mapped[Fonds | None] = relationship(remote_side=[id])

@@ -2,6 +2,7 @@
 into archival packages."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from pathlib import Path
@@ -52,19 +53,25 @@ def create_transfer(session: Session, organization: Organization, dossier_ids: l
 
 
 def accept_transfer(session: Session, settings: dict, batch: TransferBatch, actor: str, storage) -> list[int]:
-    """The archive accepts: each dossier becomes an archival package in every storage location."""
-    from recordsys.preservation.bagging import PayloadFile
+    """The archive accepts: each dossier becomes an E-ARK AIP (Circular 05/2025, CSIP 2.0.4),
+    validated, then kept as the payload of a BagIt bag in every storage location; the Circular 02
+    metadata, the signed hand-over record and the intake verdicts ride along as tag files."""
+    import tempfile
+
+    from recordsys.dossiers.circular05 import Circular05Error
+    from recordsys.dossiers.export import package_inputs
+    from recordsys.preservation.eark.descriptive import MetadataError
+    from recordsys.preservation.eark.sip import write_aip
+    from recordsys.preservation.information_packages import archive_agent, store_aip
     from recordsys.preservation.premis import Event
-    from recordsys.preservation.services import store_package
 
     if batch.status != "submitted":
         raise DossierError(f"Transfer {batch.id} is {batch.status}, not waiting for acceptance.")
     organization = session.get(Organization, batch.organization_id)
+    archive = archive_agent(settings, organization)
     package_ids = []
     for dossier_id in batch.dossier_ids:
         dossier = get(session, dossier_id)
-        payload = [PayloadFile(storage.path(item.document.file.sha256),
-                               f"originals/{item.ordinal:03d}-{item.document.original_name}") for item in dossier.items]
         tags = {"metadata/dossier.xml": export_xml(dossier),
                 "metadata/handover-record.pdf": storage.path(batch.record_sha256).read_bytes()}
         for item in dossier.items:
@@ -76,10 +83,22 @@ def accept_transfer(session: Session, settings: dict, batch: TransferBatch, acto
                           detail=f"document {item.ordinal}: signature {item.document.signature_status}, "
                                  f"PDF/A {item.document.pdfa_flavour or 'no'}") for item in dossier.items]
         history.append(Event("transfer", utcnow(), actor, detail=f"hand-over batch {batch.id} accepted"))
-        package = store_package(session, settings, organization=organization,
-                                name=dossier.archival_code.replace("/", "_"), external_identifier=dossier.archival_code,
-                                source="dossier", source_id=dossier.id, payload=payload, tag_files=tags,
-                                actor=actor, history=history, group=f"transfer-{batch.id}")
+        with tempfile.TemporaryDirectory(prefix="aip-") as tmp:
+            try:
+                eark_dossier, documents = package_inputs(session, dossier, storage, Path(tmp) / "process")
+                # the AIP is kept in every storage location: backed up (riskRecoveryStatus 01)
+                eark_dossier = dataclasses.replace(eark_dossier, risk_recovery_status="01")
+                aip = write_aip(Path(tmp) / "aip", eark_dossier, documents, archive, history)
+            except Circular05Error as exc:
+                raise DossierError(f"Dossier {dossier.archival_code} does not fit Circular 05/2025.",
+                                   exc.problems) from None
+            except MetadataError as exc:
+                raise DossierError(f"Dossier {dossier.archival_code} does not fit Circular 05/2025.",
+                                   exc.problems) from None
+            package = store_aip(session, settings, aip, organization=organization,
+                                name=dossier.archival_code.replace("/", "_"),
+                                external_identifier=dossier.archival_code, source="dossier", source_id=dossier.id,
+                                tag_files=tags, actor=actor, history=history, group=f"transfer-{batch.id}")
         dossier.status = "transferred"
         record_change(session, dossier, actor, "transfer", batch=batch.id, package=package.id)
         package_ids.append(package.id)

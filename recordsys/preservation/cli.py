@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from recordsys.cli.context import CommandError, echo_json, pass_env
+from recordsys.preservation.eark.cli import validate_package_command
 
 
 @click.group()
@@ -121,20 +122,75 @@ def import_cmd(env, bag, org_code):
 @preservation.command()
 @click.argument("package_id", type=int)
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["zip", "bag"]), default="zip", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["zip", "bag", "dip"]), default="zip", show_default=True,
+              help="zip or bag: a copy of the stored bag; dip: the E-ARK DIP (gói sử dụng) of Circular 05/2025 "
+                   "answering a reader's request (--purpose, --requester).")
 @click.option("--as", "requested_by", default="cli", help="Who asked for the copy (recorded).")
+@click.option("--purpose", type=click.Choice(["01", "02", "03"]),
+              help="DIP: purpose of use, 01 personal, 02 official, 03 special.")
+@click.option("--requester", help="DIP: the reader who asked (recorded in the package and the audit trail).")
+@click.option("--requester-org", "requester_org", default="", help="DIP: the reader's organisation.")
+@click.option("--note", default="", help="DIP: notes on the request.")
 @pass_env
-def export(env, package_id, out_dir, fmt, requested_by):
+def export(env, package_id, out_dir, fmt, requested_by, purpose, requester, requester_org, note):
     """A dissemination copy of a package for a reader; who asked is recorded."""
     from recordsys.preservation.bagging import PreservationError
     from recordsys.preservation.models import Package
     from recordsys.preservation.services import export_package
 
+    if fmt == "dip" and (not purpose or not (requester or "").strip()):
+        raise click.UsageError("--format dip needs --purpose and --requester.")
     with env.transaction() as session:
         package = session.get(Package, package_id)
         if package is None:
-            raise CommandError(f"No package {package_id}.")
+            raise CommandError(f"No package {package_id}.", message_vi=f"Không có gói {package_id}.")
         try:
-            click.echo(export_package(session, package, out_dir, fmt, requested_by))
+            if fmt == "dip":
+                from recordsys.preservation.information_packages import write_package_dip
+
+                written = write_package_dip(session, env.settings, package, out_dir, purpose=purpose,
+                                            requester=requester.strip(), actor=requested_by,
+                                            organisation=requester_org, description=note)
+            else:
+                written = export_package(session, package, out_dir, fmt, requested_by)
         except PreservationError as exc:
             raise CommandError(str(exc)) from None
+    click.echo(written)
+
+
+@preservation.command("import-sip")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--org", "org_code", help="The agency the dossier comes from (default: the agency in its code).")
+@click.option("--json", "as_json", is_flag=True, help="Print the outcome as one JSON object.")
+@pass_env
+def import_sip_cmd(env, path, org_code, as_json):
+    """Take a SIP (gói nộp, folder or zip) from another system: validated (E-ARK CSIP 2.0.4 and
+    Circular 05 metadata), converted to an AIP kept in every location. An invalid SIP is refused
+    with every problem listed, and nothing is kept (exit 1)."""
+    from recordsys.core import audit
+    from recordsys.core.services import ValidationError
+    from recordsys.preservation.information_packages import SipRefused, import_sip
+
+    try:
+        with env.transaction() as session:
+            package = import_sip(session, env.settings, path, "cli", org_code)
+            result = {"imported": True, "package": package.id, "name": package.name,
+                      "identifier": package.external_identifier, "problems": []}
+    except SipRefused as exc:
+        with env.transaction() as session:  # the refusal is audited; nothing else is kept
+            audit.record(session, actor="cli", action="package.import_refused", object_type="sip",
+                         object_id=path.name[:64], payload={"path": str(path), "problems": exc.problems[:50]})
+        if as_json:
+            echo_json({"imported": False, "package": None, "problems": exc.problems})
+            sys.exit(1)
+        lines = "".join(f"\n  - {problem}" for problem in exc.problems)
+        raise CommandError(f"{exc}{lines}", message_vi=f"{exc.message_vi}{lines}") from None
+    except ValidationError as exc:
+        raise CommandError(str(exc)) from None
+    if as_json:
+        echo_json(result)
+    else:
+        click.echo(f"Imported as package {result['package']} ({result['name']}).")
+
+
+preservation.add_command(validate_package_command)  # `recordsys preservation validate-package PATH [--json]`

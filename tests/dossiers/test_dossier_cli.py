@@ -13,6 +13,7 @@ from recordsys.cli import main
 from recordsys.core import audit
 from recordsys.core.services import require_org
 from recordsys.preservation.bagcheck import verify_bag
+from recordsys.preservation.eark.validate import validate_package
 
 OFFICE = "000.00.01.H41"
 
@@ -59,7 +60,7 @@ def test_dossier_life(run, documents, tx, tmp_path, settings):
     assert docs[0].findtext("CodeNumber") == "15" and docs[0].findtext("CodeNotation") == "QĐ-UBND"
     out = tmp_path / "xuat"
     assert run("dossier", "export", dossier_id, "--format", "json", "--out", out).exit_code == 0
-    assert json.loads((out / "ho-so.json").read_text())["Keyword"] == "đất đai"
+    assert json.loads((out / "ho-so.json").read_text())["keyword"] == ["đất đai"]  # Circular 05 names
     assert len(list((out / "van-ban").iterdir())) == 3
 
     batch = run("dossier", "transfer", "--org", OFFICE, dossier_id)
@@ -77,7 +78,11 @@ def test_dossier_life(run, documents, tx, tmp_path, settings):
     for location in settings["preservation.locations"].split(";"):
         bag = Path(location.split("=", 1)[1]) / "H41-02.2026.01.TCCB"
         report = verify_bag(bag)
-        assert report.valid and report.files == 3
+        aip = bag / "data" / "000.00.01.H41.000.00.01.H41.2026.01.TCCB"  # the agency's own archive in front
+        assert report.valid and [p.name for p in (bag / "data").iterdir()] == [aip.name]
+        assert sorted(p.name for p in (aip / "representations/rep1/data").iterdir()) == [
+            f"000000{i}-0{j}.{'pdf' if j == 1 else 'json'}" for i in (1, 2, 3) for j in (1, 2)]
+        assert validate_package(aip).valid and (aip / "metadata/preservation/PREMIS.xml").exists()
         assert (bag / "metadata" / "dossier.xml").exists()
         from recordsys.ingest import signatures
 

@@ -1,5 +1,5 @@
-"""``validate-package PATH [--json]``: validate an E-ARK package offline (not wired into the main
-CLI here; the lead adds ``validate_package_command`` to the command group)."""
+"""``validate-package PATH [--json]``: validate an E-ARK package offline; added to the
+``recordsys preservation`` group in recordsys/preservation/cli.py."""
 from __future__ import annotations
 
 import json
