@@ -30,6 +30,11 @@ def demo(env, if_empty):
                 return
             raise CommandError("The database already has agencies; the demo seeds an empty database only.")
         logins = demo_data.seed(session)
+    from pathlib import Path
+
+    from recordsys.workflow.keys import ensure_demo_pki  # test signing keys of the demo leaders and agencies
+
+    ensure_demo_pki(Path(env.settings["recordsys.data_dir"]))
     click.echo(f"Seeded {len(demo_data.DEMO_ORGS)} agencies of the demo province. Logins:")
     for username, password, role, org in logins:
         click.echo(f"  {username:<12} {password:<22} {role:<11} {org}")

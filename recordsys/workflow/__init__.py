@@ -3,3 +3,9 @@
 ``rules`` holds the state machines (pure), ``notation`` the number and symbol of Decree 30,
 ``signers`` the signing of outgoing documents by a software key or a PKCS#11 token and their issue.
 """
+
+
+def includeme(config):
+    from recordsys.workflow.keys import ISignerProvider, SignerProvider
+
+    config.register_service(SignerProvider(config.get_settings()), ISignerProvider)
