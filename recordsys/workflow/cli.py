@@ -244,3 +244,65 @@ def done_cmd(env, document_id, result, username, as_json):
 @click.group()
 def report():
     """Reports (báo cáo): tasks and processing of incoming documents."""
+
+
+@report.command("tasks")
+@click.option("--org", "org_code", required=True, help="Organ code of the agency.")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "pdf"]), required=True)
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@pass_env
+def report_tasks(env, org_code, fmt, out):
+    """Tasks and incoming documents under processing, with deadlines and overdue days."""
+    from recordsys.workflow import report as reports
+    from recordsys.workflow import services
+
+    today = dt.date.today()
+    with env.transaction() as session:
+        rows = services.task_rows(session, org_code, today)
+        org_name = services._org(session, org_code).name
+    writer = reports.write_xlsx if fmt == "xlsx" else reports.write_pdf
+    writer(rows, out, org_name, today, env.lang)
+    click.echo(str(out))
+
+
+# tasks -----------------------------------------------------------------------------------------
+@workflow.group("task")
+def task():
+    """Tasks (công việc): give, report, approve or return."""
+
+
+@task.command("add")
+@click.option("--org", "org_code", required=True)
+@click.option("--to", "assignee", required=True, help="The person the task is given to.")
+@click.option("--title", required=True)
+@click.option("--deadline", callback=_date, required=True, help="YYYY-MM-DD.")
+@AS_USER
+@pass_env
+def task_add(env, org_code, assignee, title, deadline, username):
+    """Give a task; prints its id."""
+    from recordsys.workflow import services
+
+    with env.transaction() as session:
+        click.echo(str(services.create_task(session, org_code=org_code, username=username, assignee=assignee,
+                                            title=title, deadline=deadline).id))
+
+
+def _task_action(name: str, needs_text: bool, help_text: str):
+    options = [click.option("--text", required=True, help="Report or comments.")] if needs_text else []
+
+    def command(env, task_id, username, text=None):
+        from recordsys.workflow import services
+
+        with env.transaction() as session:
+            t = services.task_action(session, task_id=task_id, username=username, action=name, text=text)
+            click.echo(f"{t.id} {t.state}")
+
+    for option in options:
+        command = option(command)
+    task.command(name, help=help_text)(click.argument("task_id")(AS_USER(pass_env(command))))
+
+
+_task_action("start", False, "Start TASK_ID (assignee).")
+_task_action("report", True, "Report the result of TASK_ID (assignee).")
+_task_action("approve", False, "Accept the result of TASK_ID (assigner).")
+_task_action("return", True, "Return TASK_ID with comments (assigner).")

@@ -29,7 +29,16 @@ from recordsys.ingest.numbering import register_kind
 from recordsys.ingest.registration import URGENCY, register_checked_file
 from recordsys.storage.models import StoredFile, stored_file
 from recordsys.workflow import rules
-from recordsys.workflow.models import Assignment, Draft, DraftApproval, DraftSignature, DraftVersion, Opinion
+from recordsys.workflow.models import (
+    Assignment,
+    Draft,
+    DraftApproval,
+    DraftSignature,
+    DraftVersion,
+    Opinion,
+    Task,
+    TaskReport,
+)
 from recordsys.workflow.notation import NotationError, form_notation, load_document_types
 from recordsys.workflow.signers import SigningError, certify_issue, sign
 
@@ -536,3 +545,102 @@ def assignment_summary(session: Session, a: Assignment) -> dict:
             "coordinators": a.coordinators, "for_information": a.for_information,
             "deadline": a.deadline.isoformat() if a.deadline else None, "note": a.note, "result": a.result,
             "opinions": [{"user": o.user, "text": o.text} for o in opinions]}
+
+
+# tasks -------------------------------------------------------------------------------------------
+def load_task(session: Session, task_id) -> Task:
+    try:
+        task_id = int(task_id)
+    except (TypeError, ValueError):
+        task_id = 0
+    task = session.scalar(select(Task).where(Task.id == task_id).with_for_update())
+    if task is None:
+        raise NotFound(f"There is no task {task_id}.", message_vi=f"Không có công việc số {task_id}.", field="task")
+    return task
+
+
+def task_rule(session: Session, task: Task) -> rules.Task:
+    reports = session.scalars(select(TaskReport.text).where(TaskReport.task_id == task.id).order_by(TaskReport.id)).all()
+    org = session.get(Organization, task.organization_id)
+    return rules.Task(id=str(task.id), agency=org.code, assigner=task.assigner, assignee=task.assignee,
+                      deadline=task.deadline, state=task.state, reports=tuple(reports),
+                      comments=tuple(task.comments or ()),
+                      extensions=tuple(rules.Extension(dt.date.fromisoformat(e["requested"]), e["reason"], e["granted"])
+                                       for e in task.extensions or ()),
+                      finished_on=task.finished_on)
+
+
+def _store_task(task: Task, new: rules.Task) -> None:
+    task.state, task.deadline, task.finished_on = new.state, new.deadline, new.finished_on
+    task.comments = list(new.comments)
+    task.extensions = [{"requested": e.requested.isoformat(), "reason": e.reason, "granted": e.granted}
+                       for e in new.extensions]
+
+
+def create_task(session: Session, *, org_code: str, username: str, assignee: str, title: str, deadline: dt.date,
+                today: dt.date | None = None, document_id: int | None = None) -> Task:
+    """A leader gives a task to someone of the agency, with a deadline not in the past."""
+    today = today or dt.date.today()
+    org = _org(session, org_code)
+    _, actor = actor_for(session, username, org)
+    _, to = actor_for(session, assignee, org)
+    if actor.agency != org.code or rules.LEADER not in actor.roles:
+        raise WorkflowRefused("Only a leader of the agency assigns tasks.",
+                              message_vi="Chỉ lãnh đạo của cơ quan mới giao việc.", code="not_leader")
+    if to.agency != org.code:
+        raise WorkflowRefused("The assignee must work for the agency.",
+                              message_vi="Người được giao phải thuộc cơ quan.", code="assignee_other_agency")
+    title = (title or "").strip()
+    if not title:
+        raise DomainError("A task needs a title.", message_vi="Công việc cần có tên.", field="title", code="title")
+    if deadline < today:
+        raise WorkflowRefused("The deadline cannot be in the past.", message_vi="Hạn xử lý không được ở trong quá khứ.",
+                              code="deadline_past")
+    task = Task(organization_id=org.id, unit=to.unit, title=title, assigner=actor.user, assignee=to.user,
+                deadline=deadline, state="assigned", comments=[], extensions=[], document_id=document_id)
+    session.add(task)
+    session.flush()
+    audit.record(session, actor=actor.user, action="task.create", object_type="task", object_id=task.id,
+                 organization_code=org.code, payload={"assignee": to.user, "title": title,
+                                                      "deadline": deadline.isoformat()})
+    return task
+
+
+def task_action(session: Session, *, task_id, username: str, action: str, text: str | None = None,
+                today: dt.date | None = None) -> Task:
+    """start | report | approve | return, each through the rules."""
+    today = today or dt.date.today()
+    task = load_task(session, task_id)
+    org = session.get(Organization, task.organization_id)
+    _, actor = actor_for(session, username, org)
+    record = task_rule(session, task)
+    if action == "report" and record.state == "assigned":
+        record = refused(rules.start_task, record, actor)
+    new = {"start": lambda: refused(rules.start_task, record, actor),
+           "report": lambda: refused(rules.report_task, record, actor, text),
+           "approve": lambda: refused(rules.approve_task, record, actor, today),
+           "return": lambda: refused(rules.return_task, record, actor, text)}[action]()
+    if action == "report":
+        session.add(TaskReport(task_id=task.id, user=actor.user, text=new.reports[-1]))
+    _store_task(task, new)
+    audit.record(session, actor=actor.user, action=f"task.{action}", object_type="task", object_id=task.id,
+                 organization_code=org.code, payload={"state": task.state, "text": text})
+    return task
+
+
+def task_rows(session: Session, org_code: str, today: dt.date | None = None) -> list[dict]:
+    """Every task and every incoming document under processing of the agency, with its overdue days."""
+    today = today or dt.date.today()
+    org = _org(session, org_code)
+    rows = []
+    for task in session.scalars(select(Task).where(Task.organization_id == org.id).order_by(Task.id)):
+        rule = task_rule(session, task)
+        rows.append({"kind": "task", "id": task.id, "title": task.title, "assignee": task.assignee,
+                     "deadline": task.deadline, "state": task.state, "overdue_days": rules.task_overdue(rule, today)})
+    for a in session.scalars(select(Assignment).where(Assignment.organization_id == org.id).order_by(Assignment.id)):
+        document = a.document
+        rule = incoming_rule(session, document, a)
+        title = f"{document.number_and_symbol or document.number}: {document.subject}"
+        rows.append({"kind": "incoming", "id": document.id, "title": title, "assignee": a.main_handler,
+                     "deadline": a.deadline, "state": a.state, "overdue_days": rules.incoming_overdue(rule, today)})
+    return rows
