@@ -9,3 +9,10 @@ def includeme(config):
     from recordsys.workflow.keys import ISignerProvider, SignerProvider
 
     config.register_service(SignerProvider(config.get_settings()), ISignerProvider)
+
+    org = "recordsys.core.security.organization_factory"
+    config.add_route("api.drafts", "/api/v1/orgs/{org}/drafts", factory=org)
+    config.add_route("api.draft", "/api/v1/orgs/{org}/drafts/{id}", factory=org)
+    config.add_route("api.draft.action", "/api/v1/orgs/{org}/drafts/{id}/{action}", factory=org)
+    config.add_route("api.incoming.action", "/api/v1/orgs/{org}/incoming/{id}/{action}", factory=org)
+    config.scan("recordsys.workflow.views")
