@@ -92,13 +92,37 @@ def test_conversion_to_pdfa(tmp_path):
         to_pdfa(text, tmp_path / "x.pdf")
 
 
-def test_docx_needs_libreoffice(tmp_path):
+def test_docx_needs_libreoffice(tmp_path, monkeypatch):
     from recordsys.errors import ComponentMissing
+    from recordsys.workflow import convert
 
-    if shutil.which("soffice") or shutil.which("libreoffice"):
-        pytest.skip("LibreOffice is installed: the conversion itself is exercised instead")
+    monkeypatch.setattr(convert.shutil, "which", lambda name: None)
     docx = tmp_path / "du-thao.docx"
     docx.write_bytes(b"PK\x03\x04")
     with pytest.raises(ComponentMissing) as exc:
         to_pdfa(docx, tmp_path / "x.pdf")
-    assert "LibreOffice" in exc.value.message
+    assert "LibreOffice" in exc.value.message and "LibreOffice" in exc.value.message_vi
+
+
+def make_docx(folder, lines) -> "Path":
+    """A DOCX written by LibreOffice itself from plain text (skips when LibreOffice is missing)."""
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed (scripts/install-system)")
+    text = folder / "quyet-dinh.txt"
+    text.write_text("\n".join(lines), encoding="utf-8")
+    subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{folder}/lo-profile", "--convert-to",
+                    "docx:MS Word 2007 XML", "--outdir", str(folder), str(text)], check=True, capture_output=True,
+                   timeout=180)
+    return folder / "quyet-dinh.docx"
+
+
+def test_docx_is_converted_to_pdfa(tmp_path):
+    docx = make_docx(tmp_path, ["ỦY BAN NHÂN DÂN TỈNH KHÁNH HÒA", "QUYẾT ĐỊNH", "Về việc giao đất tại phường Lộc Thọ"])
+    pdf = to_pdfa(docx, tmp_path / "du-thao.pdf")
+    assert declares_pdfa(pdf)
+    from recordsys.ingest.extract import extract_text
+
+    assert "Lộc Thọ" in extract_text(pdf)

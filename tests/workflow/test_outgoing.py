@@ -204,6 +204,17 @@ def test_another_agencys_leader_and_clerk_are_refused(app_env, draft_pdf, tmp_pa
     assert _snapshot(app_env, draft_id) == before
 
 
+def test_a_docx_draft_is_converted_and_checked(run, demo, tmp_path):
+    from tests.workflow.test_keys import make_docx
+
+    docx = make_docx(tmp_path, ["VĂN PHÒNG UBND TỈNH KHÁNH HÒA", "KẾ HOẠCH", "Tổ chức hội nghị tổng kết năm 2026"])
+    drafted = run("outgoing", "draft", "--org", OFFICE, "--file", docx, "--type", "KH",
+                  "--subject", "Kế hoạch tổ chức hội nghị tổng kết năm 2026", "--as", "chuyenvien", "--json")
+    assert drafted.exit_code == 0, drafted.output
+    summary = json.loads(drafted.stdout)
+    assert summary["type"] == "KH" and summary["version"] == 1
+
+
 def test_unknown_type_and_non_pdf_are_refused(run, demo, tmp_path, draft_pdf):
     bad_type = run("--lang", "en", "outgoing", "draft", "--org", OFFICE, "--file", draft_pdf, "--type", "XYZ",
                    "--subject", SUBJECT, "--as", "chuyenvien")
