@@ -6,6 +6,7 @@
 
 
 def includeme(config):
+    from recordsys.web import add_navigation
     from recordsys.workflow.keys import ISignerProvider, SignerProvider
 
     config.register_service(SignerProvider(config.get_settings()), ISignerProvider)
@@ -15,4 +16,7 @@ def includeme(config):
     config.add_route("api.draft", "/api/v1/orgs/{org}/drafts/{id}", factory=org)
     config.add_route("api.draft.action", "/api/v1/orgs/{org}/drafts/{id}/{action}", factory=org)
     config.add_route("api.incoming.action", "/api/v1/orgs/{org}/incoming/{id}/{action}", factory=org)
+    config.add_route("drafts", "/orgs/{org}/drafts", factory=org)
+    config.add_route("draft.action", "/orgs/{org}/drafts/{id}/{action}", factory=org)
+    add_navigation("document.read", "drafts", "Outgoing drafts", org_scoped=True)
     config.scan("recordsys.workflow.views")

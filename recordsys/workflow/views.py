@@ -145,3 +145,73 @@ def api_incoming_action(request):
         a = services.complete_incoming(session, document_id=document.id, username=user,
                                        result=str(body.get("result") or ""))
     return services.assignment_summary(session, a)
+
+
+# minimal web pages --------------------------------------------------------------------------------
+PAGE_ACTIONS = {"draft": ("submit",), "submitted": ("approve", "return"), "approved": ("sign", "return"),
+                "signed": ("issue",)}
+
+
+@view_config(route_name="drafts", renderer="drafts.jinja2", request_method="GET", permission="document.read")
+def drafts_page(request):
+    from recordsys.workflow.notation import load_document_types
+
+    rows = request.dbsession.scalars(select(Draft).where(Draft.organization_id == request.context.organization.id)
+                                     .order_by(Draft.id.desc()).limit(200)).all()
+    from recordsys.workflow.rules import NAMES
+
+    lang = 0 if request.locale_name == "vi" else 1
+    return {"drafts": [services.draft_summary(request.dbsession, d) for d in rows], "actions": PAGE_ACTIONS,
+            "names": {k: v[lang][:1].upper() + v[lang][1:] for k, v in NAMES.items()},
+            "types": [t for t in load_document_types().values() if t.numbered],
+            "can_draft": request.has_permission("document.process"), "messages": request.session.pop_flash()}
+
+
+def _flash_refusal(request, exc: DomainError):
+    request.tm.doom()
+    request.session.flash(exc.localized(request.locale_name))
+
+
+@view_config(route_name="drafts", request_method="POST", permission="document.process")
+def drafts_create(request):
+    from pyramid.httpexceptions import HTTPSeeOther
+
+    response = api_create_draft(request)
+    if hasattr(response, "status_code") and response.status_code >= 400:  # a problem+json: say it on the page
+        import json
+
+        request.session.flash(json.loads(response.body).get("detail", ""))
+    else:
+        request.session.flash(f"#{response['id']}")
+    return HTTPSeeOther(request.route_url("drafts", org=request.context.organization.code))
+
+
+@view_config(route_name="draft.action", request_method="POST", permission="view")
+def draft_action_page(request):
+    from pyramid.httpexceptions import HTTPSeeOther
+
+    action = request.matchdict["action"]
+    if action not in DRAFT_ACTIONS:
+        raise HTTPNotFound("Unknown action.")
+    draft = _draft_in_org(request, request.matchdict["id"])
+    session, user = request.dbsession, request.user.username
+    storage = request.find_service(IFileStorage)
+    try:
+        if action == "issue":
+            result = services.issue_draft(session, storage=storage, signers=request.find_service(ISignerProvider),
+                                          checker=request.find_service(IDocumentChecker), draft_id=draft.id,
+                                          username=user, out=None,
+                                          data_dir=Path(request.registry.settings["recordsys.data_dir"]))
+            request.session.flash(result["number_and_symbol"])
+        elif action == "sign":
+            services.sign_draft(session, storage=storage, signers=request.find_service(ISignerProvider),
+                                draft_id=draft.id, username=user)
+        elif action == "return":
+            services.return_draft(session, storage=storage, draft_id=draft.id, username=user,
+                                  comments=request.POST.get("comments", ""))
+        else:
+            (services.submit_draft if action == "submit" else services.approve_draft)(
+                session, storage=storage, draft_id=draft.id, username=user)
+    except DomainError as exc:
+        _flash_refusal(request, exc)
+    return HTTPSeeOther(request.route_url("drafts", org=request.context.organization.code))

@@ -57,3 +57,39 @@ def test_draft_to_issue_over_the_api(testapp, tokens, tmp_path, tx, verapdf_home
     testapp.post(f"{base}/{draft_id}/dance", "{}", headers=_auth(tokens, "lanhdao"), status=404)
     with tx() as s:
         assert s.scalar(select(func.count()).select_from(Draft)) == 1
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_draft_to_issue_on_the_web_pages(app, demo, tmp_path, verapdf_home):
+    from webtest import TestApp
+
+    from tests.conftest import login
+
+    pdf = plain_pdf(tmp_path / "du-thao.pdf")
+    page_url = f"/orgs/{OFFICE}/drafts"
+    drafter = login(TestApp(app), "chuyenvien")
+    page = drafter.get(page_url)
+    assert "Dự thảo văn bản đi" in page.text
+    form = next(f for f in page.forms.values() if "subject" in f.fields)
+    form["type"], form["subject"] = "TB", "Thông báo lịch tiếp công dân tháng 12 năm 2026"
+    form["file"] = ("thong-bao.pdf", pdf.read_bytes())
+    page = form.submit().follow()
+    assert "Thông báo lịch tiếp công dân" in page.text
+    page = next(f for f in page.forms.values() if f.action.endswith("/submit")).submit().follow()
+    assert "Đang trình duyệt" in page.text
+
+    leader = login(TestApp(app), "lanhdao")
+    page = leader.get(page_url)
+    assert "Duyệt" in page.text
+    approve = next(f for f in page.forms.values() if f.action.endswith("/approve"))
+    page = approve.submit().follow()
+    sign = next(f for f in page.forms.values() if f.action.endswith("/sign"))
+    page = sign.submit().follow()
+    assert "Đã ký" in page.text
+
+    clerk = login(TestApp(app), "vanthu")
+    page = clerk.get(page_url)
+    assert "Tạo dự thảo" not in page.text  # a clerk does not draft
+    issue = next(f for f in page.forms.values() if f.action.endswith("/issue"))
+    page = issue.submit().follow()
+    assert "01/TB-VP" in page.text
