@@ -45,6 +45,9 @@ class ISignerProvider(Interface):
     def for_agency(code, name):
         """The agency's signer (the electronic seal)."""
 
+    def ensure_demo():
+        """Make the demo PKI (demo installations only); the trust anchor file when newly added."""
+
 
 def _safe(name: str) -> str:
     if not name or any(c in name for c in "/\\\0") or name.startswith("."):
@@ -60,6 +63,11 @@ class SignerProvider:
     @property
     def data_dir(self) -> Path:
         return Path(self.settings["recordsys.data_dir"])
+
+    def ensure_demo(self) -> Path | None:
+        """Make the demo PKI if missing and trust its root here; the new anchor's file when it was
+        added now (callers do this only for an installation seeded by ``recordsys demo``)."""
+        return ensure_demo_pki(self.data_dir)
 
     def for_user(self, username: str, full_name: str, title: str) -> Signer:
         return self._signer("users", username, full_name, title)
@@ -88,11 +96,6 @@ class SignerProvider:
             signer = _software(folder, kind, key, name, title)
             if signer:
                 return signer
-        if is_demo_party(kind, key):
-            ensure_demo_pki(self.data_dir)
-            signer = _software(self.data_dir / DEMO_PKI, kind, key, name, title)
-            if signer:
-                return signer
         where = self.data_dir / SIGNING_KEYS / kind
         raise SignerMissing(
             f"No signing key for {key}: put {key}.key.pem and {key}.cert.pem in {where}, or configure a token.",
@@ -117,14 +120,10 @@ def demo_parties() -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
     return people, [(code, name) for code, name, *_ in DEMO_ORGS]
 
 
-def is_demo_party(kind: str, key: str) -> bool:
-    people, agencies = demo_parties()
-    return key in ({u for u, *_ in people} if kind == "users" else {c for c, _ in agencies})
-
-
-def ensure_demo_pki(data_dir: Path) -> Path:
+def ensure_demo_pki(data_dir: Path) -> Path | None:
     """Make the demo PKI once (a root, a key and certificate per demo leader and agency) and trust its
-    root in this installation only. Safe to call concurrently: made aside, then renamed."""
+    root in this installation only; returns the anchor's file when it was added now, else None.
+    Safe to call concurrently: made aside, then renamed."""
     data_dir = Path(data_dir)
     folder = data_dir / DEMO_PKI
     if not (folder / "root.cert.pem").is_file():
@@ -138,24 +137,48 @@ def ensure_demo_pki(data_dir: Path) -> Path:
                 pass
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-    trust_demo_root(data_dir)
-    return folder
+    return trust_demo_root(data_dir)
 
 
-def trust_demo_root(data_dir: Path) -> Path:
-    """Copy the demo root into ``DATA_DIR/trust/`` under its SHA-256 (as ``recordsys trust add`` does)."""
+def trust_demo_root(data_dir: Path) -> Path | None:
+    """Copy the demo root into ``DATA_DIR/trust/`` under its SHA-256 (as ``recordsys trust add`` does);
+    the file when added now, None when it was there already."""
     from asn1crypto import pem
 
     root = Path(data_dir) / DEMO_PKI / "root.cert.pem"
     data = root.read_bytes()
     der = pem.unarmor(data)[2]
     target = Path(data_dir) / "trust" / f"{hashlib.sha256(der).hexdigest()}.pem"
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        part = target.with_name(f".{target.name}.{os.getpid()}")
-        part.write_bytes(data)
-        part.replace(target)
+    if target.exists():
+        return None
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_name(f".{target.name}.{os.getpid()}")
+    part.write_bytes(data)
+    part.replace(target)
     return target
+
+
+def audit_demo_anchor(session, anchor: Path | None, actor: str = "demo") -> None:
+    """Record the demo root's addition to the trust anchors, like ``recordsys trust add``."""
+    if anchor is None:
+        return
+    from recordsys.core import audit
+
+    audit.record(session, actor=actor, action="trust.add", object_type="certificate", object_id=anchor.stem[:64],
+                 payload={"subject": "CA thử nghiệm recordsys demo", "source_file": f"{DEMO_PKI}/root.cert.pem",
+                          "reason": "demo installation: test signing keys of the demo leaders and agencies"})
+
+
+def demo_seeded(session, org_code: str) -> bool:
+    """Whether this agency was created by ``recordsys demo`` (the audit trail says so): only then are
+    missing demo keys made on first use."""
+    from sqlalchemy import select
+
+    from recordsys.core.models import AuditEvent
+
+    return session.scalar(select(AuditEvent.id).where(
+        AuditEvent.action == "org.create", AuditEvent.actor == "demo",
+        AuditEvent.organization_code == org_code).limit(1)) is not None
 
 
 def _make_demo_pki(folder: Path) -> None:

@@ -67,6 +67,14 @@ def refused(fn, *args, **kwargs):
         raise WorkflowRefused.from_rules(exc) from None
 
 
+def _demo_keys(session: Session, signers, org: Organization) -> None:
+    """In a demo installation, the demo's keys are made on first use (and their root trusted here)."""
+    from recordsys.workflow.keys import audit_demo_anchor, demo_seeded
+
+    if hasattr(signers, "ensure_demo") and demo_seeded(session, org.code):
+        audit_demo_anchor(session, signers.ensure_demo())
+
+
 def _signing_error(exc: SigningError) -> DomainError:
     return DomainError(exc.en, message_vi=exc.vi, code="signing", exit_code=2)
 
@@ -132,12 +140,21 @@ def agency_abbreviation(org: Organization) -> str:
 
 def document_type(code: str):
     wanted = unicodedata.normalize("NFC", (code or "").strip()).upper()
-    for t in load_document_types().values():
-        if wanted in (t.code.upper(), (t.abbreviation or "").upper()) and t.numbered:
+    numbered = [t for t in load_document_types().values() if t.numbered]
+    for t in numbered:
+        if wanted in (t.code.upper(), (t.abbreviation or "").upper()):
             return t
+    folded = [t for t in numbered if _fold(t.code) == _fold(wanted)]  # QD for QĐ, typed without the Đ
+    if len(folded) == 1:
+        return folded[0]
     raise DomainError(f"{code!r} is not a numbered document type of Decree 30 (e.g. QĐ, KH, CV).",
                       message_vi=f"“{code}” không phải loại văn bản có số theo Nghị định 30 (ví dụ QĐ, KH, CV).",
                       field="type", code="type")
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFD", text.upper().replace("Đ", "D"))
+    return "".join(c for c in text if not unicodedata.combining(c))
 
 
 def _org(session: Session, code: str) -> Organization:
@@ -337,6 +354,7 @@ def sign_draft(session: Session, *, storage, signers, draft_id, username: str, n
     version = current_version(session, draft)
     shown = _shown_hash(session, storage, draft)
     new = refused(rules.sign_draft, as_rule(session, draft), actor, shown)
+    _demo_keys(session, signers, draft.organization)
     signer = signers.for_user(user.username, user.full_name, signer_title(draft.organization, user.username))
     with tempfile.TemporaryDirectory(prefix="recordsys-sign-") as tmp:
         target = Path(tmp) / "da-ky.pdf"
@@ -398,6 +416,7 @@ def issue_draft(session: Session, *, storage, signers, checker, draft_id, userna
     except NotationError as exc:
         raise DomainError(exc.en, message_vi=exc.vi, code="notation") from None
     new = refused(rules.issue, as_rule(session, draft), actor, notation, today)
+    _demo_keys(session, signers, org)
     seal = signers.for_agency(org.code, org.name)
     with tempfile.TemporaryDirectory(prefix="recordsys-issue-") as tmp:
         issued = Path(tmp) / "ban-hanh.pdf"

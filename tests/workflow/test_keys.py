@@ -19,15 +19,17 @@ def _settings(tmp_path, **extra):
     return {"recordsys.data_dir": str(tmp_path / "data"), "recordsys.metadata_dir": str(tmp_path / "none"), **extra}
 
 
-def test_demo_pki_is_made_on_first_use_and_trusted_here_only(tmp_path):
+def test_demo_pki_is_made_once_and_trusted_here_only(tmp_path):
     provider = SignerProvider(_settings(tmp_path))
+    anchor = provider.ensure_demo()
+    assert anchor is not None and provider.ensure_demo() is None
     leader = provider.for_user("lanhdao", "Nguyễn Đình Quang", "Chánh Văn phòng")
     seal = provider.for_agency("000.00.01.H41", "Văn phòng Ủy ban nhân dân tỉnh Khánh Hòa")
     assert isinstance(leader, SoftwareKeySigner) and isinstance(seal, SoftwareKeySigner)
     data = tmp_path / "data"
-    [anchor] = (data / "trust").glob("*.pem")
+    assert list((data / "trust").glob("*.pem")) == [anchor]
     assert anchor.read_bytes() == (data / "demo-pki" / "root.cert.pem").read_bytes()
-    assert ensure_demo_pki(data) == data / "demo-pki"  # a second call keeps the same PKI
+    assert ensure_demo_pki(data) is None  # a second call keeps the same PKI
     assert len(list((data / "trust").glob("*.pem"))) == 1
 
     draft = plain_pdf(tmp_path / "du-thao.pdf")
@@ -126,3 +128,13 @@ def test_docx_is_converted_to_pdfa(tmp_path):
     from recordsys.ingest.extract import extract_text
 
     assert "Lộc Thọ" in extract_text(pdf)
+
+
+def test_demo_keys_are_made_only_for_an_installation_seeded_by_the_demo(tx, demo, settings):
+    from recordsys.core import services as core
+    from recordsys.workflow.keys import demo_seeded
+
+    with tx() as s:
+        core.create_org(s, code="000.00.51.H41", name="Sở Y tế tỉnh Khánh Hòa", short_name="SYT",
+                        level="province", actor="cli")
+        assert demo_seeded(s, "000.00.01.H41") and not demo_seeded(s, "000.00.51.H41")

@@ -82,10 +82,15 @@ def _snapshot(app_env, draft_id):
                 s.scalar(select(func.coalesce(func.max(Register.last_number), 0))))
 
 
-def test_demo_path_from_draft_to_an_issued_document_that_intake_accepts(run, env_vars, draft_pdf, tmp_path):
+def test_demo_path_from_draft_to_an_issued_document_that_intake_accepts(run, env_vars, draft_pdf, tmp_path, tx):
+    from recordsys.core.models import AuditEvent
+
     assert run("demo").exit_code == 0  # also makes the demo PKI and trusts its root
     data = Path(env_vars["RECORDSYS_DATA_DIR"])
-    assert (data / "demo-pki" / "root.cert.pem").is_file() and list((data / "trust").glob("*.pem"))
+    [anchor] = (data / "trust").glob("*.pem")
+    assert (data / "demo-pki" / "root.cert.pem").read_bytes() == anchor.read_bytes()
+    with tx() as s:
+        assert s.scalars(select(AuditEvent.object_id).where(AuditEvent.action == "trust.add")).all() == [anchor.stem]
 
     drafted = run("outgoing", "draft", "--org", OFFICE, "--file", draft_pdf, "--type", "QĐ", "--subject", SUBJECT,
                   "--as", "chuyenvien")
