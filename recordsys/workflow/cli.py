@@ -306,3 +306,37 @@ _task_action("start", False, "Start TASK_ID (assignee).")
 _task_action("report", True, "Report the result of TASK_ID (assignee).")
 _task_action("approve", False, "Accept the result of TASK_ID (assigner).")
 _task_action("return", True, "Return TASK_ID with comments (assigner).")
+
+
+@outgoing.command("settings")
+@click.option("--org", "org_code", required=True)
+@click.option("--set", "pairs", multiple=True, metavar="KEY=JSON",
+              help='e.g. approval_chain=\'[{"role": "unit_head", "same_unit": true}, {"role": "leader"}]\', '
+                   'unit_heads=\'["truongphong"]\', units=\'{"chuyenvien": "TH"}\', place=\'"Khánh Hòa"\', '
+                   'abbreviation=\'"UBND"\', titles=\'{"lanhdao": "Chánh Văn phòng"}\'.')
+@pass_env
+def settings_cmd(env, org_code, pairs):
+    """Show (and with --set, change) the agency's workflow settings: approval chain, heads of unit,
+    units, abbreviation, place name, signers' titles."""
+    from recordsys.workflow import services
+
+    with env.transaction() as session:
+        org = services._org(session, org_code)
+        conf = services.set_workflow_settings(session, org, _parse_pairs(pairs), actor="cli") if pairs \
+            else services.workflow_settings(org)
+    echo_json(conf)
+
+
+def _parse_pairs(pairs) -> dict:
+    import json
+
+    out = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep:
+            raise click.BadParameter(f"{pair!r} is not KEY=JSON", param_hint="--set")
+        try:
+            out[key.strip()] = json.loads(raw)
+        except ValueError as exc:
+            raise click.BadParameter(f"{key}: not valid JSON ({exc})", param_hint="--set") from None
+    return out

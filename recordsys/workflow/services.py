@@ -84,6 +84,30 @@ def workflow_settings(org: Organization) -> dict:
     return dict((org.settings or {}).get("workflow") or {})
 
 
+SETTING_KEYS = ("approval_chain", "unit_heads", "units", "signer_role", "abbreviation", "unit", "place", "titles")
+
+
+def set_workflow_settings(session: Session, org: Organization, values: dict, actor: str) -> dict:
+    """Change the agency's workflow settings (validated: a chain must build), audited."""
+    unknown = sorted(set(values) - set(SETTING_KEYS))
+    if unknown:
+        raise DomainError(f"Unknown workflow setting {unknown[0]!r} (known: {', '.join(SETTING_KEYS)}).",
+                          message_vi=f"Không có thiết lập {unknown[0]!r}.", field="set", code="setting")
+    conf = {**workflow_settings(org), **values}
+    conf = {k: v for k, v in conf.items() if v is not None}
+    probe = Organization(code=org.code, name=org.name, settings={"workflow": conf})
+    try:
+        approval_chain(probe)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise DomainError(f"The approval chain is not valid ({exc}): give a list of steps with a role each.",
+                          message_vi=f"Quy trình duyệt không hợp lệ ({exc}): cần danh sách các bước, mỗi bước có role.",
+                          field="approval_chain", code="setting") from None
+    org.settings = {**(org.settings or {}), "workflow": conf}
+    audit.record(session, actor=actor, action="org.workflow_settings", object_type="organization", object_id=org.id,
+                 organization_code=org.code, payload=values)
+    return conf
+
+
 def require_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == (username or "").strip().lower()))
     if user is None or not user.active:

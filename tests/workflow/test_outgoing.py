@@ -262,3 +262,30 @@ def test_two_clerks_issuing_at_once_get_different_numbers(app_env, database_url,
     with app_env.transaction() as s:
         numbers = s.scalars(select(Document.number).where(Document.direction == "outgoing")).all()
         assert sorted(numbers) == [1, 2]
+
+
+def test_a_two_step_chain_from_the_agency_settings(run, app_env, draft_pdf, tmp_path):
+    from recordsys.core import services as core
+
+    with app_env.transaction() as s:
+        head = core.create_user(s, username="truongphong", full_name="Bùi Thị Lan", password="x" * 12)
+        core.grant_role(s, head, core.require_org(s, OFFICE), "specialist")
+    bad = run("--lang", "en", "outgoing", "settings", "--org", OFFICE, "--set", "approval_chain=[{\"label\": 1}]")
+    assert bad.exit_code == 1 and "approval chain is not valid" in bad.output
+    configured = run("outgoing", "settings", "--org", OFFICE, "--set", 'unit_heads=["truongphong"]',
+                     "--set", 'units={"chuyenvien": "TH", "truongphong": "TH"}')
+    assert configured.exit_code == 0, configured.output
+    drafted = run("outgoing", "draft", "--org", OFFICE, "--file", draft_pdf, "--type", "QD", "--subject", SUBJECT,
+                  "--as", "chuyenvien", "--json")
+    draft = json.loads(drafted.stdout)
+    assert draft["steps"] == 2 and draft["type"] == "QĐ"
+    assert run("outgoing", "submit", draft["id"], "--as", "chuyenvien").exit_code == 0
+    leader_first = run("--lang", "en", "outgoing", "approve", draft["id"], "--as", "lanhdao")
+    assert leader_first.exit_code == 1 and "head of unit" in leader_first.output
+    assert run("outgoing", "approve", draft["id"], "--as", "truongphong", "--json").exit_code == 0
+    assert json.loads(run("outgoing", "show", draft["id"]).stdout)["state"] == "submitted"
+    done = run("outgoing", "approve", draft["id"], "--as", "lanhdao", "--json")
+    assert json.loads(done.stdout)["state"] == "approved"
+    assert run("outgoing", "sign", draft["id"], "--as", "lanhdao").exit_code == 0
+    issued = json.loads(run("outgoing", "issue", draft["id"], "--as", "vanthu", "--json").stdout)
+    assert issued["number_and_symbol"] == "01/QĐ-VP-TH"  # the drafting unit, as the symbol may name it
