@@ -62,7 +62,7 @@ def draft_cmd(env, org_code, file, type_code, subject, recipients, urgency, conf
     from recordsys.workflow import services
 
     with env.transaction() as session:  # refuse an unknown agency, user or type before converting
-        org = services._org(session, org_code)
+        org = services.require_agency(session, org_code)
         services.require_user(session, username)
         services.document_type(type_code)
         org_code = org.code
@@ -259,7 +259,7 @@ def report_tasks(env, org_code, fmt, out):
     today = dt.date.today()
     with env.transaction() as session:
         rows = services.task_rows(session, org_code, today)
-        org_name = services._org(session, org_code).name
+        org_name = services.require_agency(session, org_code).name
     writer = reports.write_xlsx if fmt == "xlsx" else reports.write_pdf
     writer(rows, out, org_name, today, env.lang)
     click.echo(str(out))
@@ -321,7 +321,7 @@ def settings_cmd(env, org_code, pairs):
     from recordsys.workflow import services
 
     with env.transaction() as session:
-        org = services._org(session, org_code)
+        org = services.require_agency(session, org_code)
         conf = services.set_workflow_settings(session, org, _parse_pairs(pairs), actor="cli") if pairs \
             else services.workflow_settings(org)
     echo_json(conf)

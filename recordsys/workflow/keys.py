@@ -187,7 +187,7 @@ def _make_demo_pki(folder: Path) -> None:
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
-    now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
 
     def name(cn, org):
         return x509.Name([x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
@@ -204,8 +204,8 @@ def _make_demo_pki(folder: Path) -> None:
 
     root_key = ec.generate_private_key(ec.SECP256R1())
     root_name = name("CA thử nghiệm recordsys demo (không dùng thật)", "recordsys demo")
-    usage = dict(key_encipherment=False, data_encipherment=False, key_agreement=False,
-                 encipher_only=False, decipher_only=False)
+    usage = {"key_encipherment": False, "data_encipherment": False, "key_agreement": False,
+             "encipher_only": False, "decipher_only": False}
     root = (x509.CertificateBuilder().subject_name(root_name).issuer_name(root_name)
             .public_key(root_key.public_key()).serial_number(x509.random_serial_number())
             .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=3650))

@@ -27,7 +27,7 @@ from recordsys.errors import DomainError
 from recordsys.ingest.models import Document, Register
 from recordsys.ingest.numbering import register_kind
 from recordsys.ingest.registration import URGENCY, register_checked_file
-from recordsys.storage.models import StoredFile, stored_file
+from recordsys.storage.models import stored_file
 from recordsys.workflow import rules
 from recordsys.workflow.models import (
     Assignment,
@@ -39,7 +39,11 @@ from recordsys.workflow.models import (
     Task,
     TaskReport,
 )
-from recordsys.workflow.notation import NotationError, form_notation, load_document_types
+from recordsys.workflow.notation import (
+    NotationError,
+    form_notation,
+    load_document_types,
+)
 from recordsys.workflow.signers import SigningError, certify_issue, sign
 
 
@@ -50,7 +54,7 @@ class WorkflowRefused(DomainError):
     http_status = 409
 
     @classmethod
-    def from_rules(cls, exc: rules.WorkflowError) -> "WorkflowRefused":
+    def from_rules(cls, exc: rules.WorkflowError) -> WorkflowRefused:
         return cls(exc.en, message_vi=exc.vi, code=exc.code)
 
 
@@ -181,7 +185,7 @@ def _fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c))
 
 
-def _org(session: Session, code: str) -> Organization:
+def require_agency(session: Session, code: str) -> Organization:
     org = session.scalar(select(Organization).where(Organization.code == (code or "").strip().upper()))
     if org is None:
         raise NotFound(f"Unknown agency {code!r}.", message_vi=f"Không có cơ quan {code!r}.", field="org")
@@ -282,7 +286,7 @@ def create_draft(session: Session, *, storage, org_code: str, username: str, pdf
                  type_code: str, subject: str, recipients=(), urgency: str | None = None,
                  confidentiality: str | None = None) -> Draft:
     """A new draft of ``org_code`` by ``username`` from a checked PDF/A."""
-    org = _org(session, org_code)
+    org = require_agency(session, org_code)
     user, actor = actor_for(session, username, org)
     if actor.agency != org.code or not ({"specialist", "leader", "clerk", "unit_head"} & actor.roles):
         raise WorkflowRefused(f"{username} does not work for {org.code}: they cannot draft its documents.",
@@ -362,11 +366,17 @@ def return_draft(session: Session, *, storage, draft_id, username: str, comments
     return draft
 
 
-def _cert_of(signer) -> tuple[str | None, str | None]:
+def _last_signer_cert(path: Path) -> tuple[str | None, str | None]:
+    """Subject and serial of the certificate of the PDF's last signature (read from the file, so a
+    token is not asked for its PIN a second time)."""
+    import io
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
     try:
-        with signer.open() as hanko:
-            cert = hanko.signing_cert
-            return cert.subject.human_friendly[:500], format(cert.serial_number, "x")
+        embedded = PdfFileReader(io.BytesIO(Path(path).read_bytes()), strict=False).embedded_signatures
+        cert = embedded[-1].signer_cert
+        return cert.subject.human_friendly[:500], format(cert.serial_number, "x")
     except Exception:  # noqa: BLE001 - only for the record
         return None, None
 
@@ -387,7 +397,7 @@ def sign_draft(session: Session, *, storage, signers, draft_id, username: str, n
         except SigningError as exc:
             raise _signing_error(exc) from None
         blob = storage.put(target)
-    subject, serial = _cert_of(signer)
+        subject, serial = _last_signer_cert(target)
     signed = stored_file(session, blob)
     draft.signed_file = signed
     session.add(DraftSignature(draft_id=draft.id, kind="person", signed_by=user.username, signer_name=user.full_name,
@@ -472,8 +482,8 @@ def issue_draft(session: Session, *, storage, signers, checker, draft_id, userna
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(issued, target)
         sha256 = verdict.to_dict()["sha256"]
+        subject, serial = _last_signer_cert(issued)
     document = session.get(Document, result.document_id)
-    subject, serial = _cert_of(seal)
     session.add(DraftSignature(draft_id=draft.id, kind="agency", signed_by=org.code, signer_name=org.name,
                                certificate_subject=subject, certificate_serial=serial,
                                content_hash=draft.signed_hash, file_id=document.file_id))
@@ -624,7 +634,7 @@ def create_task(session: Session, *, org_code: str, username: str, assignee: str
                 today: dt.date | None = None, document_id: int | None = None) -> Task:
     """A leader gives a task to someone of the agency, with a deadline not in the past."""
     today = today or dt.date.today()
-    org = _org(session, org_code)
+    org = require_agency(session, org_code)
     _, actor = actor_for(session, username, org)
     _, to = actor_for(session, assignee, org)
     if actor.agency != org.code or rules.LEADER not in actor.roles:
@@ -674,7 +684,7 @@ def task_action(session: Session, *, task_id, username: str, action: str, text: 
 def task_rows(session: Session, org_code: str, today: dt.date | None = None) -> list[dict]:
     """Every task and every incoming document under processing of the agency, with its overdue days."""
     today = today or dt.date.today()
-    org = _org(session, org_code)
+    org = require_agency(session, org_code)
     rows = []
     for task in session.scalars(select(Task).where(Task.organization_id == org.id).order_by(Task.id)):
         rule = task_rule(session, task)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -106,7 +107,7 @@ def test_docx_needs_libreoffice(tmp_path, monkeypatch):
     assert "LibreOffice" in exc.value.message and "LibreOffice" in exc.value.message_vi
 
 
-def make_docx(folder, lines) -> "Path":
+def make_docx(folder, lines) -> Path:
     """A DOCX written by LibreOffice itself from plain text (skips when LibreOffice is missing)."""
     import subprocess
 

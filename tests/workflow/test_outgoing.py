@@ -17,7 +17,7 @@ from recordsys.cli.context import AppEnv
 from recordsys.ingest.models import Document, Register
 from recordsys.workflow import services
 from recordsys.workflow.keys import ISignerProvider
-from recordsys.workflow.models import Draft, DraftApproval, DraftSignature, DraftVersion
+from recordsys.workflow.models import Draft, DraftApproval, DraftSignature
 from tests.common.pdfs import plain_pdf
 
 OFFICE = "000.00.01.H41"
@@ -154,9 +154,8 @@ def test_refusals_change_nothing(app_env, draft_pdf, tmp_path):
 
     def refused(fn, code, **kwargs):
         before = _snapshot(app_env, draft_id)
-        with pytest.raises(services.WorkflowRefused) as exc:
-            with app_env.transaction() as s:
-                fn(s, storage=storage, draft_id=draft_id, **kwargs)
+        with pytest.raises(services.WorkflowRefused) as exc, app_env.transaction() as s:
+            fn(s, storage=storage, draft_id=draft_id, **kwargs)
         assert exc.value.code == code, exc.value
         assert exc.value.message and exc.value.message_vi
         assert _snapshot(app_env, draft_id) == before
@@ -200,11 +199,10 @@ def test_another_agencys_leader_and_clerk_are_refused(app_env, draft_pdf, tmp_pa
             core.grant_role(s, user, core.require_org(s, "000.00.31.H41"), role)
     draft_id = _signed_draft(app_env, draft_pdf, tmp_path)
     before = _snapshot(app_env, draft_id)
-    with pytest.raises(services.WorkflowRefused) as exc:
-        with app_env.transaction() as s:
-            services.issue_draft(s, storage=app_env.storage, signers=app_env.find_service(ISignerProvider),
-                                 checker=_checker(app_env), draft_id=draft_id, username="vanthu.snv", out=None,
-                                 data_dir=Path(app_env.settings["recordsys.data_dir"]))
+    with pytest.raises(services.WorkflowRefused) as exc, app_env.transaction() as s:
+        services.issue_draft(s, storage=app_env.storage, signers=app_env.find_service(ISignerProvider),
+                             checker=_checker(app_env), draft_id=draft_id, username="vanthu.snv", out=None,
+                             data_dir=Path(app_env.settings["recordsys.data_dir"]))
     assert exc.value.code == "other_agency" and "000.00.01.H41" in exc.value.message
     assert _snapshot(app_env, draft_id) == before
 
