@@ -44,8 +44,9 @@ def _run(args, what_vi: str, what_en: str, timeout=300):
         raise ConversionError(f"{what_en} failed: {detail[0][:300]}", message_vi=f"{what_vi} thất bại: {detail[0][:300]}")
 
 
-def to_pdfa(source: Path, target: Path) -> Path:
-    """Write the PDF/A-2 form of ``source`` to ``target``."""
+def to_pdfa(source: Path, target: Path, force: bool = False) -> Path:
+    """Write the PDF/A-2 form of ``source`` to ``target`` (``force``: convert a PDF even when it
+    declares PDF/A, for one that claims it but fails veraPDF)."""
     source, target = Path(source), Path(target)
     suffix = source.suffix.lower()
     if suffix in OFFICE_SUFFIXES:
@@ -66,7 +67,7 @@ def to_pdfa(source: Path, target: Path) -> Path:
     if suffix != ".pdf" and not _looks_like_pdf(source):
         raise ConversionError("The draft must be a PDF or a DOCX file.",
                               message_vi="Dự thảo phải là tệp PDF hoặc DOCX.")
-    if declares_pdfa(source):
+    if not force and declares_pdfa(source):
         shutil.copyfile(source, target)
         return target
     if shutil.which("ocrmypdf") is None:

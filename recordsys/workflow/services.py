@@ -264,8 +264,17 @@ def prepare_pdfa(source: Path, folder: Path, checker) -> Path:
     """Convert (when needed) and check: the PDF/A-2 of the drafter's file, in ``folder``."""
     from recordsys.workflow.convert import to_pdfa
 
+    from recordsys.workflow.convert import declares_pdfa
+
     target = to_pdfa(Path(source), Path(folder) / "du-thao.pdf")
-    check_pdfa(checker, target)
+    try:
+        check_pdfa(checker, target)
+    except DomainError:
+        if Path(source).suffix.lower() != ".pdf" or not declares_pdfa(Path(source)):
+            raise
+        # it claims PDF/A but is not: convert it after all, then check again
+        target = to_pdfa(Path(source), Path(folder) / "du-thao-pdfa.pdf", force=True)
+        check_pdfa(checker, target)
     return target
 
 

@@ -139,3 +139,24 @@ def test_demo_keys_are_made_only_for_an_installation_seeded_by_the_demo(tx, demo
         core.create_org(s, code="000.00.51.H41", name="Sở Y tế tỉnh Khánh Hòa", short_name="SYT",
                         level="province", actor="cli")
         assert demo_seeded(s, "000.00.01.H41") and not demo_seeded(s, "000.00.51.H41")
+
+
+def test_a_pdf_that_only_claims_pdfa_is_converted(tmp_path, verapdf_home):
+    import pikepdf
+
+    from recordsys.ingest.services import DocumentChecker
+    from recordsys.workflow.services import prepare_pdfa
+
+    source = plain_pdf(tmp_path / "nguon.pdf")
+    liar = tmp_path / "tu-nhan-pdfa.pdf"
+    with pikepdf.open(source) as pdf:
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+            meta["pdfaid:part"], meta["pdfaid:conformance"] = "2", "B"
+        pdf.save(liar)
+    checker = DocumentChecker({**_settings(tmp_path), "verapdf.home": str(verapdf_home)})
+    work = tmp_path / "work"
+    work.mkdir()
+    pdf = prepare_pdfa(liar, work, checker)
+    assert pdf.name == "du-thao-pdfa.pdf"
+    [verdict] = checker.check([pdf], "internal")
+    assert verdict.pdfa.compliant
