@@ -262,9 +262,7 @@ def check_pdfa(checker, path: Path) -> None:
 
 def prepare_pdfa(source: Path, folder: Path, checker) -> Path:
     """Convert (when needed) and check: the PDF/A-2 of the drafter's file, in ``folder``."""
-    from recordsys.workflow.convert import to_pdfa
-
-    from recordsys.workflow.convert import declares_pdfa
+    from recordsys.workflow.convert import declares_pdfa, to_pdfa
 
     target = to_pdfa(Path(source), Path(folder) / "du-thao.pdf")
     try:
