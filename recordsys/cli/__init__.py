@@ -24,6 +24,8 @@ CORE_COMMANDS = {
     "audit": "recordsys.cli.audit:audit",
     "jobs": "recordsys.cli.jobs:jobs",
     "trust": "recordsys.cli.trust:trust",
+    "outgoing": "recordsys.workflow.cli:outgoing",
+    "report": "recordsys.workflow.cli:report",
 }
 
 

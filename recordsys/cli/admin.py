@@ -30,6 +30,13 @@ def demo(env, if_empty):
                 return
             raise CommandError("The database already has agencies; the demo seeds an empty database only.")
         logins = demo_data.seed(session)
+    from pathlib import Path
+
+    from recordsys.workflow.keys import audit_demo_anchor, ensure_demo_pki
+
+    anchor = ensure_demo_pki(Path(env.settings["recordsys.data_dir"]))  # test keys of the demo leaders and agencies
+    with env.transaction() as session:
+        audit_demo_anchor(session, anchor)
     click.echo(f"Seeded {len(demo_data.DEMO_ORGS)} agencies of the demo province. Logins:")
     for username, password, role, org in logins:
         click.echo(f"  {username:<12} {password:<22} {role:<11} {org}")

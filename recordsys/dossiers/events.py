@@ -15,6 +15,7 @@ class AuditAction(enum.StrEnum):
     dossier_transfer = "dossier.transfer"
     dossier_destroy = "dossier.destroy"
     dossier_refused = "dossier.refused"
+    dossier_moved = "dossier.moved"  # to the successor agency of a merger
     transfer_submit = "transfer.submit"
     transfer_sign = "transfer.sign"
     transfer_accept = "transfer.accept"

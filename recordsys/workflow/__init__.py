@@ -3,3 +3,20 @@
 ``rules`` holds the state machines (pure), ``notation`` the number and symbol of Decree 30,
 ``signers`` the signing of outgoing documents by a software key or a PKCS#11 token and their issue.
 """
+
+
+def includeme(config):
+    from recordsys.web import add_navigation
+    from recordsys.workflow.keys import ISignerProvider, SignerProvider
+
+    config.register_service(SignerProvider(config.get_settings()), ISignerProvider)
+
+    org = "recordsys.core.security.organization_factory"
+    config.add_route("api.drafts", "/api/v1/orgs/{org}/drafts", factory=org)
+    config.add_route("api.draft", "/api/v1/orgs/{org}/drafts/{id}", factory=org)
+    config.add_route("api.draft.action", "/api/v1/orgs/{org}/drafts/{id}/{action}", factory=org)
+    config.add_route("api.incoming.action", "/api/v1/orgs/{org}/incoming/{id}/{action}", factory=org)
+    config.add_route("drafts", "/orgs/{org}/drafts", factory=org)
+    config.add_route("draft.action", "/orgs/{org}/drafts/{id}/{action}", factory=org)
+    add_navigation("document.read", "drafts", "Outgoing drafts", org_scoped=True)
+    config.scan("recordsys.workflow.views")

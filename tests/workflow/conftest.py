@@ -72,3 +72,14 @@ def softhsm(tmp_path_factory, pki):
         os.environ.pop("SOFTHSM2_CONF", None)
     else:
         os.environ["SOFTHSM2_CONF"] = previous
+
+
+@pytest.fixture(scope="session")
+def verapdf_home():
+    from recordsys.config import REPO_ROOT
+    from recordsys.ingest.pdfa import VeraPdf
+
+    home = REPO_ROOT / ".tools" / "verapdf"
+    if not VeraPdf(home).available():
+        missing("veraPDF", "run scripts/install-verapdf")
+    return home
