@@ -1,0 +1,182 @@
+"""The exchange end to end through `recordsys exchange`: pack/unpack, receive into the inbox, accept
+(one registered document, however often it arrives), refuse, the outbox and its exact bytes, delivery
+with recorded attempts, the status history, and hostile envelopes leaving nothing behind."""
+import hashlib
+import json
+
+from sqlalchemy import func, select
+
+from recordsys.core.audit import AuditEvent
+from recordsys.exchange.models import DeliveryAttempt, InboxEntry, OutboxMessage
+from recordsys.ingest.models import Document
+from recordsys.jobs import run_next
+from recordsys.storage.models import StoredFile
+from tests.exchange.conftest import FINANCE, HOME_AFFAIRS, OFFICE
+
+DOCUMENT_ID = f"{OFFICE},2026/11/27,125/UBND-VP"
+
+
+def lines(result):
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+
+def run_jobs(session_factory, settings, limit=20):
+    ran = 0
+    while ran < limit and run_next(session_factory, settings) is not None:
+        ran += 1
+    return ran
+
+
+def test_pack_unpack_round_trip(run, outgoing, corpus, tmp_path):
+    out = tmp_path / "125-UBND-VP.edxml"
+    packed = run("exchange", "pack", outgoing, "--to", HOME_AFFAIRS, "--to", FINANCE, "--out", out)
+    assert packed.exit_code == 0, packed.output
+    assert packed.stdout.strip() == DOCUMENT_ID
+    [summary] = lines(run("exchange", "unpack", out, "--json"))
+    assert summary["valid"] and summary["kind"] == "document"
+    assert summary["document_id"] == DOCUMENT_ID and summary["from"] == OFFICE
+    assert summary["to"] == [HOME_AFFAIRS, FINANCE]
+    assert (summary["code_number"], summary["code_notation"]) == ("125", "UBND-VP")
+    assert summary["subject"].startswith("Về việc triển khai chuyển đổi số")
+    [attachment] = summary["attachments"]
+    assert attachment["name"] == "125-UBND-VP.pdf" and attachment["content_type"] == "application/pdf"
+    assert attachment["sha256"] == hashlib.sha256(corpus.valid.read_bytes()).hexdigest()
+
+
+def test_receive_accept_registers_exactly_once(run, outgoing, trusted, tx, tmp_path):
+    envelope = tmp_path / "den.edxml"
+    assert run("exchange", "pack", outgoing, "--to", HOME_AFFAIRS, "--out", envelope).exit_code == 0
+    received = run("exchange", "receive", envelope, "--json")
+    assert received.exit_code == 0, received.output
+    [first] = lines(received)
+    assert first["accepted"] and first["document_id"] == DOCUMENT_ID and len(first["inbox_ids"]) == 1
+    assert first["signature"]["status"] in ("unsigned", "placeholder", "absent", "none") or first["signature"]
+    assert [a["accepted"] for a in first["attachments"]] == [True]
+    [inbox_id] = first["inbox_ids"]
+
+    [again] = lines(run("exchange", "receive", envelope, "--json"))
+    assert again["inbox_ids"] == [] and again["duplicates"] == [inbox_id]
+
+    [row] = lines(run("exchange", "inbox", "--org", HOME_AFFAIRS, "--json"))
+    assert row["id"] == inbox_id and row["organization"] == HOME_AFFAIRS and row["from"] == OFFICE
+    assert row["document_id"] == DOCUMENT_ID and row["state"] == "received" and row["verdict"]["accepted"]
+    assert lines(run("exchange", "inbox", "--org", FINANCE, "--json")) == []
+
+    accepted = run("exchange", "accept", inbox_id, "--json")
+    assert accepted.exit_code == 0, accepted.output
+    registered = json.loads(accepted.stdout)["registered_document_id"]
+    second = run("exchange", "accept", inbox_id)
+    assert second.exit_code != 0 and "accepted" in second.output
+    assert lines(run("exchange", "receive", envelope, "--json"))[0]["duplicates"] == [inbox_id]
+    with tx() as session:
+        incoming = session.scalars(select(Document).where(Document.direction == "incoming")).all()
+        assert [d.id for d in incoming] == [registered]
+        assert incoming[0].number_and_symbol == "125/UBND-VP" and incoming[0].organization.code == HOME_AFFAIRS
+        assert incoming[0].extra["edxml_document_id"] == DOCUMENT_ID
+    statuses = [(m["status_code"], m["to"]) for m in lines(run("exchange", "outbox", "--org", HOME_AFFAIRS, "--json"))]
+    assert statuses == [("01", [OFFICE]), ("03", [OFFICE])]
+
+
+def test_send_deliver_statuses_refuse(run, outgoing, trusted, session_factory, settings, tx, tmp_path):
+    sent = run("exchange", "send", outgoing, "--to", HOME_AFFAIRS, "--to", FINANCE, "--actor", "vanthu", "--json")
+    assert sent.exit_code == 0, sent.output
+    message = json.loads(sent.stdout)
+    assert message["state"] == "queued" and message["kind"] == "document" and message["to"] == [HOME_AFFAIRS, FINANCE]
+    [row] = lines(run("exchange", "outbox", "--json"))
+    assert {k: row[k] for k in ("id", "kind", "to", "document_id", "status_code", "state", "attempts")} == {
+        "id": message["id"], "kind": "document", "to": [HOME_AFFAIRS, FINANCE], "document_id": DOCUMENT_ID,
+        "status_code": None, "state": "queued", "attempts": 0}
+    exact = tmp_path / "gui-di.edxml"
+    copied = run("exchange", "message", message["id"], "--out", exact)
+    assert copied.exit_code == 0 and hashlib.sha256(exact.read_bytes()).hexdigest() == row["sha256"]
+
+    run_jobs(session_factory, settings)  # the document, then the two statuses 01 it caused
+    [document_message] = [m for m in lines(run("exchange", "outbox", "--org", OFFICE, "--json"))]
+    assert document_message["state"] == "delivered" and document_message["attempts"] == 1
+    inbox = {r["organization"]: r for r in lines(run("exchange", "inbox", "--json"))}
+    assert set(inbox) == {HOME_AFFAIRS, FINANCE}
+    with tx() as session:
+        delivered = session.scalars(select(InboxEntry)).all()
+        assert {e.envelope_sha256 for e in delivered} == {row["sha256"]}  # exactly the bytes sent
+
+    history = json.loads(run("exchange", "status", outgoing, "--json").stdout)
+    per = {r["organ_id"]: [s["status_code"] for s in r["statuses"]] for r in history["recipients"]}
+    assert per == {HOME_AFFAIRS: ["01"], FINANCE: ["01"]}
+
+    assert run("exchange", "accept", inbox[HOME_AFFAIRS]["id"]).exit_code == 0
+    no_reason = run("exchange", "refuse", inbox[FINANCE]["id"], "--reason", "  ")
+    assert no_reason.exit_code != 0
+    reason = "Văn bản gửi nhầm nơi nhận, đề nghị chuyển Sở Tài nguyên và Môi trường"
+    assert run("exchange", "refuse", inbox[FINANCE]["id"], "--reason", reason).exit_code == 0
+    run_jobs(session_factory, settings)
+    history = json.loads(run("exchange", "status", outgoing, "--json").stdout)
+    per = {r["organ_id"]: r["statuses"] for r in history["recipients"]}
+    assert [s["status_code"] for s in per[HOME_AFFAIRS]] == ["01", "03"]
+    assert [s["status_code"] for s in per[FINANCE]] == ["01", "02"]
+    assert per[FINANCE][1]["description"] == reason and per[FINANCE][1]["occurred_at"]
+    by_edxml_id = json.loads(run("exchange", "status", DOCUMENT_ID, "--json").stdout)
+    assert by_edxml_id["recipients"] == history["recipients"]
+    messages = lines(run("exchange", "outbox", "--json"))
+    assert sorted((m["kind"], m["status_code"]) for m in messages) == [
+        ("document", None), ("status", "01"), ("status", "01"), ("status", "02"), ("status", "03")]
+    assert {m["state"] for m in messages} == {"delivered"}
+    with tx() as session:  # one recorded attempt each
+        assert session.scalar(select(func.count()).select_from(DeliveryAttempt)) == len(messages)
+
+
+def test_unknown_recipient_is_undeliverable(run, outgoing, session_factory, settings, tx):
+    sent = run("exchange", "send", outgoing, "--to", "000.00.00.G22", "--json")
+    assert sent.exit_code == 0, sent.output
+    run_jobs(session_factory, settings)
+    [row] = lines(run("exchange", "outbox", "--json"))
+    assert row["state"] == "undeliverable" and row["attempts"] == 1 and "000.00.00.G22" in row["last_error"]
+
+
+def test_axis_down_retries_then_fails(run, outgoing, session_factory, settings, tx):
+    sent = json.loads(run("exchange", "send", outgoing, "--to", "000.00.00.G22", "--json").stdout)
+    offline = {**settings, "exchange.axis_url": "http://127.0.0.1:9/axis", "exchange.timeout_seconds": "2",
+               "jobs.max_attempts": "3"}
+    assert run_jobs(session_factory, offline) == 3
+    with tx() as session:
+        message = session.get(OutboxMessage, sent["id"])
+        assert message.state == "failed" and message.attempts == 3 and message.last_error
+        assert [a.ok for a in message.attempt_log] == [False, False, False]
+        assert all(a.transport == "axis" for a in message.attempt_log)
+
+
+HOSTILE = [
+    b'<?xml version="1.0"?><!DOCTYPE edXML [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    b'<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">&x;</edXML>',
+    b"<edXML><unclosed>",
+    b"\x00\x01 not xml at all",
+]
+
+
+def _counts(tx):
+    with tx() as session:
+        return [session.scalar(select(func.count()).select_from(t)) for t in
+                (InboxEntry, OutboxMessage, StoredFile, AuditEvent, Document)]
+
+
+def test_hostile_envelopes_leave_nothing(run, outgoing, tx, tmp_path):
+    before = _counts(tx)
+    files = []
+    for i, data in enumerate(HOSTILE):
+        files.append(tmp_path / f"doc-{i}.edxml")
+        files[-1].write_bytes(data)
+    result = run("exchange", "receive", *files, "--json")
+    assert result.exit_code == 1
+    rows = lines(result)
+    assert len(rows) == 3 and all(not r["accepted"] and r["errors"] and r["inbox_ids"] == [] for r in rows)
+    assert _counts(tx) == before
+
+
+def test_envelope_for_nobody_here_is_refused(run, outgoing, tx, tmp_path):
+    envelope = tmp_path / "g22.edxml"
+    assert run("exchange", "pack", outgoing, "--to", "000.00.00.G22", "--out", envelope).exit_code == 0
+    before = _counts(tx)
+    result = run("exchange", "receive", envelope, "--json")
+    assert result.exit_code == 1
+    [row] = lines(result)
+    assert not row["accepted"] and "000.00.00.G22" in row["errors"][0]
+    assert _counts(tx) == before
