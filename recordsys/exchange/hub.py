@@ -66,9 +66,9 @@ class HubRefusal(Exception):
         self.status, self.code, self.vi, self.en = status, code, vi, en
 
 
-def _answer(status: int = 200, **body) -> Response:
+def _answer(http_status: int = 200, **body) -> Response:
     body = {"status": "OK", "ErrorCode": "0", "ErrorDesc": "", **body}
-    return Response(json.dumps(body, ensure_ascii=False), status=status, content_type="application/json",
+    return Response(json.dumps(body, ensure_ascii=False), status=http_status, content_type="application/json",
                     charset="utf-8")
 
 
