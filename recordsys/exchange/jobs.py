@@ -8,7 +8,7 @@ receiver refuses) makes the message ``undeliverable`` at once.
 from __future__ import annotations
 
 from recordsys.core.models import utcnow
-from recordsys.jobs import handler, max_attempts
+from recordsys.jobs import enqueue_once, handler, max_attempts, periodic
 
 
 class DeliveryFailed(Exception):
@@ -68,3 +68,48 @@ def deliver_message(session_factory, settings: dict, message_id: int, transport=
 def deliver(session_factory, settings, params, progress):
     """Deliver one outbox message (internal inbox or the axis)."""
     return deliver_message(session_factory, settings, int(params["message_id"]))
+
+
+def poll_axis(session_factory, settings: dict, transport=None) -> dict:
+    """Fetch what the axis holds for us (documents, then statuses), take each in as if delivered, and
+    acknowledge it: ``done`` when stored (or already there), ``fail`` when the envelope is refused."""
+    from recordsys.exchange.services import receive
+    from recordsys.exchange.transport import AxisError, make_transport
+
+    transport = transport or make_transport(settings)
+    if not transport.axis_url:
+        return {"skipped": "exchange.axis_url is not set"}
+    report = {"received": [], "refused": [], "errors": []}
+    for message_type in ("edoc", "status"):
+        try:
+            listed = transport.received_list(message_type)
+        except AxisError as exc:
+            report["errors"].append(str(exc))
+            continue
+        for item in listed:
+            doc_id = str(item.get("docId") or "")
+            try:
+                data = transport.get_edoc(doc_id)
+                result = receive(session_factory, transport.storage, transport.checker, data, actor="axis",
+                                 settings=settings, via="axis", file=doc_id)
+                transport.update_status(doc_id, "done" if result["accepted"] else "fail")
+            except AxisError as exc:  # tried again at the next poll: nothing was acknowledged
+                report["errors"].append(f"{doc_id}: {exc}")
+                continue
+            report["received" if result["accepted"] else "refused"].append(
+                {"doc_id": doc_id, "inbox_ids": result.get("inbox_ids", []), "errors": result.get("errors", [])})
+    return report
+
+
+@handler("exchange.poll")
+def poll(session_factory, settings, params, progress):
+    """Fetch and acknowledge what the axis holds for our agencies."""
+    return poll_axis(session_factory, settings)
+
+
+@periodic("exchange.poll", "*/5 * * * *")
+def schedule_poll(session_factory, settings):
+    """Every five minutes (``jobs.schedule.exchange.poll``), when an axis is configured."""
+    if not settings.get("exchange.axis_url"):
+        return None
+    return enqueue_once(session_factory, "exchange.poll", {})
