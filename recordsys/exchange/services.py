@@ -287,7 +287,7 @@ def store_received(session: Session, storage, checked: Checked, *, actor: str, v
         edxml_id = env.effective_document_id
     except ValueError as exc:
         raise ExchangeError(str(exc), message_vi=str(exc), code="envelope-refused") from None
-    file_row = _store_bytes(session, storage, checked.data)
+    file_row = None  # stored once some agency takes it (a duplicate stores nothing)
     verdict = _verdict(checked)
     out = {"file": file, "accepted": True, "kind": "document", "document_id": edxml_id, "inbox_ids": [],
            "duplicates": [], "revoked": [], "signature": checked.signature, "attachments": checked.attachments,
@@ -310,6 +310,7 @@ def store_received(session: Session, storage, checked: Checked, *, actor: str, v
         if existing is not None:
             out["duplicates"].append(existing)
             continue
+        file_row = file_row or _store_bytes(session, storage, checked.data)
         entry = InboxEntry(organization=org, file=file_row, envelope_sha256=file_row.sha256,
                            edxml_document_id=edxml_id, from_organ=env.sender.organ_id,
                            from_name=env.sender.organ_name[:255] or None, subject=env.subject, state="received",

@@ -6,6 +6,7 @@ import json
 
 from sqlalchemy import func, select
 
+from recordsys.core import audit
 from recordsys.core.audit import AuditEvent
 from recordsys.exchange.models import DeliveryAttempt, InboxEntry, OutboxMessage
 from recordsys.ingest.models import Document
@@ -50,12 +51,14 @@ def test_receive_accept_registers_exactly_once(run, outgoing, trusted, tx, tmp_p
     assert received.exit_code == 0, received.output
     [first] = lines(received)
     assert first["accepted"] and first["document_id"] == DOCUMENT_ID and len(first["inbox_ids"]) == 1
-    assert first["signature"]["status"] in ("unsigned", "placeholder", "absent", "none") or first["signature"]
+    assert first["signature"]["status"] == "unsigned"  # the envelope; the PDF inside carries the signature
     assert [a["accepted"] for a in first["attachments"]] == [True]
     [inbox_id] = first["inbox_ids"]
 
+    before = _counts(tx)
     [again] = lines(run("exchange", "receive", envelope, "--json"))
     assert again["inbox_ids"] == [] and again["duplicates"] == [inbox_id]
+    assert _counts(tx) == before  # a duplicate leaves nothing new (no entry, no status, no file)
 
     [row] = lines(run("exchange", "inbox", "--org", HOME_AFFAIRS, "--json"))
     assert row["id"] == inbox_id and row["organization"] == HOME_AFFAIRS and row["from"] == OFFICE
@@ -69,6 +72,7 @@ def test_receive_accept_registers_exactly_once(run, outgoing, trusted, tx, tmp_p
     assert second.exit_code != 0 and "accepted" in second.output
     assert lines(run("exchange", "receive", envelope, "--json"))[0]["duplicates"] == [inbox_id]
     with tx() as session:
+        assert audit.verify(session).intact
         incoming = session.scalars(select(Document).where(Document.direction == "incoming")).all()
         assert [d.id for d in incoming] == [registered]
         assert incoming[0].number_and_symbol == "125/UBND-VP" and incoming[0].organization.code == HOME_AFFAIRS
@@ -180,3 +184,19 @@ def test_envelope_for_nobody_here_is_refused(run, outgoing, tx, tmp_path):
     [row] = lines(result)
     assert not row["accepted"] and "000.00.00.G22" in row["errors"][0]
     assert _counts(tx) == before
+
+
+def test_signed_envelope_verdict(run, outgoing, trusted, tmp_path):
+    from recordsys.exchange.signing import sign_envelope
+
+    plain = tmp_path / "plain.edxml"
+    assert run("exchange", "pack", outgoing, "--to", HOME_AFFAIRS, "--out", plain).exit_code == 0
+    signer = trusted.signers["good"]
+    signed = tmp_path / "signed.edxml"
+    signed.write_bytes(sign_envelope(plain.read_bytes(), signer.key_path.read_bytes(), signer.cert_path.read_bytes()))
+    [row] = lines(run("exchange", "receive", signed, "--json"))
+    assert row["accepted"] and row["signature"]["status"] == "signed-valid"
+    tampered = tmp_path / "tampered.edxml"
+    tampered.write_bytes(signed.read_bytes().replace("chuyển đổi số".encode(), "chuyen doi so".encode(), 1))
+    [row] = lines(run("exchange", "receive", tampered, "--json"))
+    assert row["signature"]["status"] == "signed-invalid" and row["duplicates"]  # same DocumentId: not twice
