@@ -8,6 +8,7 @@ the transaction that stores the result; a refused or malformed envelope leaves n
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -304,6 +305,7 @@ def store_received(session: Session, storage, checked: Checked, *, actor: str, v
                     audit.record(session, actor=actor, action="exchange.inbox.revoked", object_type="exchange_inbox",
                                  object_id=entry.id, organization_code=org.code,
                                  payload={"document_id": rf.document_id, "reason": env.business.reason})
+        return out  # a revocation takes the document back; it is not a new document to register
     for org in orgs:
         existing = session.scalar(select(InboxEntry.id).where(InboxEntry.organization_id == org.id,
                                                               InboxEntry.edxml_document_id == edxml_id))
@@ -345,7 +347,13 @@ def _store_status(session: Session, storage, checked: Checked, env: StatusEnvelo
     stamp = env.timestamp
     if stamp is not None and stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=VIETNAM)
-    sha = _store_bytes(session, storage, checked.data).sha256
+    sha = hashlib.sha256(checked.data).hexdigest()
+    seen = session.scalar(select(StatusRecord.id).where(StatusRecord.envelope_sha256 == sha))
+    if seen is not None:  # the same status delivered again (a retry, a second poll): recorded once
+        return {"file": file, "accepted": True, "kind": "status", "document_id": edxml_id, "inbox_ids": [],
+                "duplicates": [seen], "status_id": seen, "status_code": env.status_code,
+                "from": env.sender.organ_id, "signature": checked.signature, "attachments": [], "errors": []}
+    _store_bytes(session, storage, checked.data)
     record = StatusRecord(edxml_document_id=edxml_id, document_id=ours, recipient=env.sender.organ_id,
                           status_code=env.status_code, description=env.description or None, occurred_at=stamp,
                           envelope_sha256=sha)

@@ -200,3 +200,33 @@ def test_signed_envelope_verdict(run, outgoing, trusted, tmp_path):
     tampered.write_bytes(signed.read_bytes().replace("chuyển đổi số".encode(), "chuyen doi so".encode(), 1))
     [row] = lines(run("exchange", "receive", tampered, "--json"))
     assert row["signature"]["status"] == "signed-invalid" and row["duplicates"]  # same DocumentId: not twice
+
+
+def test_revocation_and_repeated_status(run, outgoing, trusted, tmp_path, tx, corpus):
+    from recordsys.exchange.pack import envelope_for_document
+
+    original = tmp_path / "goc.edxml"
+    assert run("exchange", "pack", outgoing, "--to", HOME_AFFAIRS, "--out", original).exit_code == 0
+    [received] = lines(run("exchange", "receive", original, "--json"))
+    meta = {"sender_id": OFFICE, "sender_name": "Văn phòng UBND tỉnh Khánh Hòa", "code_number": "130",
+            "code_notation": "UBND-VP", "promulgation_date": "2026-11-28", "document_type": 18,
+            "subject": "Thu hồi Công văn số 125/UBND-VP", "business_type": 1,
+            "business_reason": "Ban hành nhầm đối tượng",
+            "response_for": [{"organ_id": OFFICE, "code": "125/UBND-VP", "promulgation_date": "2026-11-27",
+                              "document_id": DOCUMENT_ID}]}
+    revocation = tmp_path / "thu-hoi.edxml"
+    revocation.write_bytes(envelope_for_document(meta, [("130-UBND-VP.pdf", corpus.valid)], [HOME_AFFAIRS]))
+    [revoked] = lines(run("exchange", "receive", revocation, "--json"))
+    assert revoked["accepted"] and revoked["revoked"] == received["inbox_ids"] and revoked["inbox_ids"] == []
+    [row] = lines(run("exchange", "inbox", "--org", HOME_AFFAIRS, "--json"))
+    assert row["state"] == "revoked" and row["id"] == received["inbox_ids"][0]
+    assert run("exchange", "accept", row["id"]).exit_code != 0
+
+    status_file = tmp_path / "01.edxml"
+    [status_message] = [m for m in lines(run("exchange", "outbox", "--json")) if m["status_code"] == "01"]
+    assert run("exchange", "message", status_message["id"], "--out", status_file).exit_code == 0
+    first = lines(run("exchange", "receive", status_file, "--json"))[0]
+    second = lines(run("exchange", "receive", status_file, "--json"))[0]
+    assert first["kind"] == "status" and second["duplicates"] == [first["status_id"]]
+    history = json.loads(run("exchange", "status", DOCUMENT_ID, "--json").stdout)
+    assert [s["status_code"] for s in history["recipients"][0]["statuses"]] == ["01"]
