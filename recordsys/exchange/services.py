@@ -364,13 +364,30 @@ def _store_status(session: Session, storage, checked: Checked, env: StatusEnvelo
             "signature": checked.signature, "attachments": [], "errors": []}
 
 
+def _policy(session_factory, data: bytes, settings, only_orgs):
+    """The acceptance policy of the first recipient agency here (its ``ingest`` settings)."""
+    from recordsys.db import transaction_scope
+    from recordsys.ingest.policy import AcceptancePolicy
+
+    env = read_envelope(data, limits(settings)).envelope
+    if not isinstance(env, DocumentEnvelope):
+        return None
+    with transaction_scope(session_factory) as session:
+        for organ in (o.organ_id for o in env.recipients):
+            org = local_org(session, organ) if only_orgs is None or organ in only_orgs else None
+            if org is not None:
+                return AcceptancePolicy.from_settings((org.settings or {}).get("ingest"))
+    return None
+
+
 def receive(session_factory, storage, checker, data: bytes, *, actor: str, settings: dict | None = None,
             via: str = "file", file: str = "", only_orgs: list[str] | None = None, trust_roots=(),
             lang: str = "vi") -> dict:
     """Check then store one envelope in its own transaction; a refusal is reported, nothing stored."""
     from recordsys.db import transaction_scope
 
-    checked = check_envelope(data, checker, settings, trust_roots=trust_roots, lang=lang)
+    checked = check_envelope(data, checker, settings, trust_roots=trust_roots, lang=lang,
+                             policy=_policy(session_factory, data, settings, only_orgs))
     if not checked.ok:
         return _refused(file, checked, checked.errors)
     try:

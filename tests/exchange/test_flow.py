@@ -230,3 +230,23 @@ def test_revocation_and_repeated_status(run, outgoing, trusted, tmp_path, tx, co
     assert first["kind"] == "status" and second["duplicates"] == [first["status_id"]]
     history = json.loads(run("exchange", "status", DOCUMENT_ID, "--json").stdout)
     assert [s["status_code"] for s in history["recipients"][0]["statuses"]] == ["01"]
+
+
+def test_unsigned_attachment_cannot_be_accepted_only_refused(run, demo, trusted, tmp_path, corpus, tx):
+    from recordsys.exchange.pack import envelope_for_document
+
+    meta = {"sender_id": "000.00.00.G22", "sender_name": "Văn phòng Chính phủ", "code_number": "7816",
+            "code_notation": "VPCP-TTĐT", "promulgation_date": "2026-11-27", "document_type": 18,
+            "subject": "Về việc kết nối, liên thông văn bản điện tử"}
+    path = tmp_path / "khong-ky.edxml"
+    path.write_bytes(envelope_for_document(meta, [("7816.pdf", corpus.unsigned)], [HOME_AFFAIRS]))
+    [row] = lines(run("exchange", "receive", path, "--json"))
+    assert row["accepted"] and row["attachments"][0]["accepted"] is False and row["attachments"][0]["reasons"]
+    [inbox_id] = row["inbox_ids"]
+    refused = run("exchange", "accept", inbox_id)
+    assert refused.exit_code != 0 and "không đạt kiểm tra tiếp nhận" in refused.output
+    assert run("exchange", "refuse", inbox_id, "--reason", "Văn bản chưa được ký số").exit_code == 0
+    with tx() as session:
+        assert session.scalar(select(func.count()).select_from(Document)) == 0
+    codes = [m["status_code"] for m in lines(run("exchange", "outbox", "--json"))]
+    assert codes == ["01", "02"]
