@@ -8,7 +8,8 @@ that the envelope's sender is an organ of the member.
 
 Routing by ``To`` (a status: by the original sender): agencies on this installation -> their inbox;
 members' organs -> that member's received list until acknowledged (``updateStatus`` done|fail);
-anyone else -> kept as undeliverable.
+anyone else -> forwarded upstream by a job when ``exchange.axis_url`` is set (state ``upstream``,
+then ``forwarded``), else kept as ``undeliverable``.
 """
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ from recordsys.exchange.model import DocumentEnvelope, StatusEnvelope
 from recordsys.exchange.models import HubMember, HubMessage, HubRequestSeen
 from recordsys.exchange.services import ExchangeError
 
+FORWARD_JOB = "exchange.hub_forward"
 OPERATION_HEADERS = {
     "sendEdoc": ("from", "hash-file"),
     "getReceivedEdocList": (),
@@ -176,16 +178,27 @@ def send_edoc(request, member: HubMember):
                                           only_orgs=locals_)
         except ExchangeError as exc:
             raise HubRefusal(400, "400", exc.localized("vi"), str(exc)) from None
-    file_row = None
+    upstream = bool(request.registry.settings.get("exchange.axis_url"))
+    file_row, forward = None, []
     for organ, where in routes:
         if where == "local":
             continue
         file_row = file_row or _store_bytes(session, storage, data)
         doc_id = uuid.uuid4().hex
-        session.add(HubMessage(doc_id=doc_id, message_type=message_type, from_organ=sender, to_organ=organ,
-                               system_id=where, sender_system_id=member.system_id, file=file_row,
-                               sha256=file_row.sha256, state="pending" if where else "undeliverable"))
+        state = "pending" if where else ("upstream" if upstream else "undeliverable")
+        row = HubMessage(doc_id=doc_id, message_type=message_type, from_organ=sender, to_organ=organ,
+                         system_id=where, sender_system_id=member.system_id, file=file_row,
+                         sha256=file_row.sha256, state=state)
+        session.add(row)
         doc_ids.append(doc_id)
+        if state == "upstream":
+            forward.append(row)
+    if forward:  # after the commit, by a job: no network call inside this transaction
+        from recordsys import jobs
+
+        session.flush()
+        jobs.enqueue(session, FORWARD_JOB, {"hub_message_ids": [r.id for r in forward]},
+                     requested_by=f"hub:{member.system_id}")
     session.flush()
     audit.record(session, actor=f"hub:{member.system_id}", action="exchange.hub.send", object_type="exchange_hub",
                  object_id=None, organization_code=None,

@@ -113,3 +113,48 @@ def schedule_poll(session_factory, settings):
     if not settings.get("exchange.axis_url"):
         return None
     return enqueue_once(session_factory, "exchange.poll", {})
+
+
+@handler("exchange.hub_forward")
+def hub_forward(session_factory, settings, params, progress):
+    """Our hub hands messages for organs it does not know to the upstream axis (once per envelope);
+    retried while the upstream fails, then the messages are ``undeliverable``."""
+    from recordsys.db import transaction_scope
+    from recordsys.exchange.models import HubMessage
+    from recordsys.exchange.transport import AxisError, make_transport
+
+    ids = [int(i) for i in params["hub_message_ids"]]
+    with transaction_scope(session_factory) as session:
+        rows = [m for m in (session.get(HubMessage, i) for i in ids) if m is not None and m.state == "upstream"]
+        if not rows:
+            return {"skipped": True}
+        sha256, kind = rows[0].sha256, rows[0].message_type
+    transport = make_transport(settings)
+    with transport.storage.open(sha256) as handle:
+        data = handle.read()
+    try:
+        answer, error = transport.send_edoc(data, "status" if kind == "status" else "document"), None
+    except AxisError as exc:
+        answer, error = None, str(exc)
+    last = answer is not None or _last_attempt(session_factory, settings, params)
+    with transaction_scope(session_factory) as session:
+        for i in ids:
+            row = session.get(HubMessage, i)
+            if row is not None and row.state == "upstream" and last:
+                row.state, row.updated_at = ("forwarded" if answer is not None else "undeliverable"), utcnow()
+    if not last:
+        raise DeliveryFailed(f"upstream: {error}")
+    return {"forwarded": answer is not None, "error": error, "answer": answer}
+
+
+def _last_attempt(session_factory, settings, params) -> bool:
+    """Whether the running forward job is on its last attempt (then failure is final)."""
+    from sqlalchemy import select
+
+    from recordsys.db import transaction_scope
+    from recordsys.jobs import Job
+
+    with transaction_scope(session_factory) as session:
+        attempts = session.scalar(select(Job.attempts).where(Job.kind == "exchange.hub_forward", Job.status == "running")
+                                  .order_by(Job.id.desc()).limit(1))
+    return (attempts or 0) >= max_attempts(settings)

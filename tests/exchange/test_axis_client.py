@@ -81,3 +81,35 @@ def test_poller_takes_in_and_acknowledges(hub_url, tx, session_factory, settings
         assert states == {"a1": "done", "a2": "fail"}
     again = poll_axis(session_factory, member_settings(settings, hub_url, "00.31.W00", secret))
     assert again == {"received": [], "refused": [], "errors": []}
+
+
+def test_hub_forwards_unknown_organs_upstream(hub_url, settings, tx, corpus, demo):
+    """Our hub (a second app whose ``exchange.axis_url`` is the upstream) forwards what none of its
+    members or agencies can take; the upstream, knowing nobody either, keeps it as undeliverable."""
+    from webtest import TestApp
+
+    from recordsys.config import make_wsgi_app
+    from tests.exchange.test_hub import GOVERNMENT_OFFICE, send
+
+    with tx() as session:
+        ours = add_member(session, "00.53.W00", [GOVERNMENT_OFFICE], None, actor="test")
+        upstream_secret = add_member(session, "00.41.W00", [GOVERNMENT_OFFICE], None, actor="test")
+    app = make_wsgi_app(dict(member_settings(settings, hub_url, "00.41.W00", upstream_secret)))
+    try:
+        sent = send(TestApp(app), ("00.53.W00", ours), envelope(corpus, ["000.00.00.G03"]))
+        assert sent.status_int == 200, sent.text
+    finally:
+        app.registry["db_engine"].dispose()
+    with tx() as session:
+        [waiting] = session.scalars(select(HubMessage)).all()
+        assert waiting.state == "upstream"
+    from recordsys.db import get_engine, get_session_factory
+
+    engine = get_engine(settings)
+    try:
+        assert run_jobs(get_session_factory(engine), member_settings(settings, hub_url, "00.41.W00", upstream_secret)) == 1
+    finally:
+        engine.dispose()
+    with tx() as session:
+        rows = {(m.sender_system_id, m.state) for m in session.scalars(select(HubMessage))}
+        assert rows == {("00.53.W00", "forwarded"), ("00.41.W00", "undeliverable")}
