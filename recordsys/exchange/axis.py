@@ -48,7 +48,7 @@ def hmac_hex(secret: str, text: str) -> str:
 def signed_headers(system_id: str, secret: str, operation_headers: dict[str, str], *,
                    content_type: str = "application/json", now: dt.datetime | None = None) -> dict[str, str]:
     """The HTTP headers of one request: operation headers prefixed, signed with the member's secret."""
-    values = {"systemid": system_id, "timestamp": format_timestamp(now or dt.datetime.now(dt.timezone.utc)),
+    values = {"systemid": system_id, "timestamp": format_timestamp(now or dt.datetime.now(dt.UTC)),
               "Content-Type": content_type, **operation_headers}
     names = list(values)
     sign_header = json.dumps({PREFIX + n: values[n] for n in names}, ensure_ascii=False, separators=(",", ":"))

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import click
 
+from recordsys.cli.context import CommandError, echo_json, pass_env
 from recordsys.exchange.model import (
     DocumentEnvelope,
     EnvelopeError,
     ReadResult,
     StatusEnvelope,
 )
-from recordsys.cli.context import CommandError, echo_json, pass_env
 from recordsys.exchange.reading import read_envelope
 from recordsys.exchange.safexml import DEFAULT_MAX_BYTES, ReadLimits, too_large
 

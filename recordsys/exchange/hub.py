@@ -29,7 +29,7 @@ from recordsys.core import audit
 from recordsys.core.models import Organization
 from recordsys.exchange.axis import PREFIX, hash_file, hmac_hex, parse_timestamp
 from recordsys.exchange.codes import is_party_id
-from recordsys.exchange.model import DocumentEnvelope, StatusEnvelope
+from recordsys.exchange.model import StatusEnvelope
 from recordsys.exchange.models import HubMember, HubMessage, HubRequestSeen
 from recordsys.exchange.services import ExchangeError
 
@@ -105,7 +105,7 @@ def authenticate(request, operation: str) -> HubMember:
             raise HubRefusal(401, "401", f"Tiêu đề {name} khác giá trị đã ký.", f"Header {name} differs from its signed value.")
     stamp = parse_timestamp(headers.get(PREFIX + "timestamp", ""))
     skew = float(request.registry.settings.get("exchange.hub.max_skew_seconds") or 300)
-    now = dt.datetime.now(dt.timezone.utc)
+    now = dt.datetime.now(dt.UTC)
     if stamp is None or abs((now - stamp).total_seconds()) > skew:
         raise HubRefusal(401, "401", "Thời điểm yêu cầu quá lệch so với đồng hồ của trục.",
                          "The request timestamp is too far from the hub's clock.")
@@ -149,7 +149,12 @@ def _route(session, data: bytes, envelope) -> list[tuple[str, str | None]]:
 
 def send_edoc(request, member: HubMember):
     from recordsys.exchange.reading import read_envelope
-    from recordsys.exchange.services import _store_bytes, check_envelope, limits, store_received
+    from recordsys.exchange.services import (
+        _store_bytes,
+        check_envelope,
+        limits,
+        store_received,
+    )
     from recordsys.ingest.interfaces import IDocumentChecker
     from recordsys.storage import IFileStorage
 
@@ -245,7 +250,7 @@ def update_status(request, member: HubMember):
     if status not in ("done", "fail"):
         raise HubRefusal(400, "400", "status phải là done hoặc fail.", "status must be done or fail.")
     message = _own_message(request, member)
-    message.state, message.updated_at = status, dt.datetime.now(dt.timezone.utc)
+    message.state, message.updated_at = status, dt.datetime.now(dt.UTC)
     return _answer()
 
 

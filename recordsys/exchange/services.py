@@ -25,10 +25,12 @@ from recordsys.exchange.codes import BusinessDocType, StatusCode
 from recordsys.exchange.edxml import VIETNAM, write_status_envelope
 from recordsys.exchange.model import (
     DocumentEnvelope,
-    Organization as Party,
     ResponseFor,
     StatusEnvelope,
     make_document_id,
+)
+from recordsys.exchange.model import (
+    Organization as Party,
 )
 from recordsys.exchange.models import InboxEntry, OutboxMessage, StatusRecord
 from recordsys.exchange.pack import envelope_for_document
@@ -54,7 +56,7 @@ class ExchangeError(DomainError):
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def limits(settings: dict | None) -> ReadLimits:

@@ -117,7 +117,7 @@ class ExchangeTransport:
         request = urllib.request.Request(f"{self.axis_url}/{operation}", data=body, method="POST", headers=headers)
         timeout = float(self.settings.get("exchange.timeout_seconds") or 60)
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (configured URL)
+            with urllib.request.urlopen(request, timeout=timeout) as response:
                 answer = json.loads(response.read().decode("utf-8"))
         except urllib.error.HTTPError as exc:
             detail = exc.read()[:500].decode("utf-8", "replace")

@@ -149,8 +149,8 @@ def test_axis_down_retries_then_fails(run, outgoing, session_factory, settings, 
 
 
 HOSTILE = [
-    b'<?xml version="1.0"?><!DOCTYPE edXML [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
-    b'<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">&x;</edXML>',
+    (b'<?xml version="1.0"?><!DOCTYPE edXML [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+     b'<edXML xmlns="http://www.mic.gov.vn/TBT/QCVN_102_2016">&x;</edXML>'),
     b"<edXML><unclosed>",
     b"\x00\x01 not xml at all",
 ]
@@ -197,7 +197,7 @@ def test_signed_envelope_verdict(run, outgoing, trusted, tmp_path):
     [row] = lines(run("exchange", "receive", signed, "--json"))
     assert row["accepted"] and row["signature"]["status"] == "signed-valid"
     tampered = tmp_path / "tampered.edxml"
-    tampered.write_bytes(signed.read_bytes().replace("chuyển đổi số".encode(), "chuyen doi so".encode(), 1))
+    tampered.write_bytes(signed.read_bytes().replace("chuyển đổi số".encode(), b"chuyen doi so", 1))
     [row] = lines(run("exchange", "receive", tampered, "--json"))
     assert row["signature"]["status"] == "signed-invalid" and row["duplicates"]  # same DocumentId: not twice
 

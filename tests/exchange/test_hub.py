@@ -7,10 +7,15 @@ import datetime as dt
 import json
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import select
 
-from recordsys.exchange.axis import PREFIX, format_timestamp, hash_file, parse_timestamp, signed_headers
+from recordsys.exchange.axis import (
+    PREFIX,
+    format_timestamp,
+    hash_file,
+    parse_timestamp,
+    signed_headers,
+)
 from recordsys.exchange.hub import add_member
 from recordsys.exchange.models import HubMessage, InboxEntry
 from recordsys.exchange.pack import envelope_for_document
@@ -52,7 +57,7 @@ def send(testapp, member, data, **kw):
 
 
 def test_timestamp_and_hash_file_shapes():
-    when = dt.datetime(2026, 11, 30, 4, 39, 45, 88000, tzinfo=dt.timezone.utc)
+    when = dt.datetime(2026, 11, 30, 4, 39, 45, 88000, tzinfo=dt.UTC)
     assert format_timestamp(when) == "30112026T113945+0088"
     assert parse_timestamp("30112026T113945+0088") == when
     assert len(hash_file(b"edXML")) <= 64
@@ -93,7 +98,7 @@ def test_refusals(testapp, members, corpus, tx):
     assert unknown.status_int == 401
     wrong = send(testapp, members["vpcp"], data, secret="not-the-secret")
     assert wrong.status_int == 401 and "hash-header" in wrong.json["ErrorDesc"]
-    stale = send(testapp, members["vpcp"], data, now=dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=1))
+    stale = send(testapp, members["vpcp"], data, now=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1))
     assert stale.status_int == 401 and "timestamp" in stale.json["ErrorDesc"]
     foreign = send(testapp, members["bnv"], data)  # Bộ Nội vụ's system sending as Văn phòng Chính phủ
     assert foreign.status_int == 403 and GOVERNMENT_OFFICE in foreign.json["ErrorDesc"]
