@@ -541,7 +541,8 @@ def status_history(session: Session, document: str) -> dict:
             "occurred_at": record.occurred_at.isoformat() if record.occurred_at else None,
             "recorded_at": record.recorded_at.isoformat() if record.recorded_at else None})
     return {"document_id": document, "edxml_document_ids": sorted(ids),
-            "recipients": [{"organ_id": organ, "statuses": statuses} for organ, statuses in recipients.items()]}
+            "recipients": [{"organ_id": organ, "statuses": statuses} for organ, statuses in recipients.items()],
+            "by_recipient": recipients}
 
 
 def _meaning(code: str) -> str | None:

@@ -118,6 +118,7 @@ def test_send_deliver_statuses_refuse(run, outgoing, trusted, session_factory, s
     assert [s["status_code"] for s in per[HOME_AFFAIRS]] == ["01", "03"]
     assert [s["status_code"] for s in per[FINANCE]] == ["01", "02"]
     assert per[FINANCE][1]["description"] == reason and per[FINANCE][1]["occurred_at"]
+    assert history["by_recipient"] == per
     by_edxml_id = json.loads(run("exchange", "status", DOCUMENT_ID, "--json").stdout)
     assert by_edxml_id["recipients"] == history["recipients"]
     messages = lines(run("exchange", "outbox", "--json"))
