@@ -112,11 +112,11 @@ def _emit(value, as_json: bool, human) -> None:
 @pass_env
 def pack(env, document_id, to, out):
     """Đóng gói văn bản đã đăng ký thành edXML / Write the edXML envelope of a registered document."""
-    from recordsys.exchange.services import pack_document
+    from recordsys.exchange.services import pack_document, sign_if_configured
 
     with env.transaction() as session:
         data, edxml_id = pack_document(session, env.storage, document_id, list(to))
-    out.write_bytes(data)
+    out.write_bytes(sign_if_configured(data, env.settings))
     click.echo(edxml_id)
 
 
@@ -131,7 +131,7 @@ def send(env, document_id, to, actor, as_json):
     from recordsys.exchange.services import outbox_row, send_document
 
     with env.transaction() as session:
-        message = send_document(session, env.storage, document_id, list(to), actor)
+        message = send_document(session, env.storage, document_id, list(to), actor, env.settings)
         row = outbox_row(message)
     _emit(row, as_json, lambda r: str(r["id"]))
 
@@ -223,7 +223,7 @@ def refuse(env, inbox_id, reason, actor, as_json):
     from recordsys.exchange.services import refuse as refuse_entry
 
     with env.transaction() as session:
-        result = refuse_entry(session, env.storage, inbox_id, reason, actor)
+        result = refuse_entry(session, env.storage, inbox_id, reason, actor, env.settings)
     _emit(result, as_json, lambda r: f"{r['inbox_id']} {r['state']}")
 
 

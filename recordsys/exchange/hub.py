@@ -180,7 +180,7 @@ def send_edoc(request, member: HubMember):
         checked = check_envelope(data, request.find_service(IDocumentChecker), request.registry.settings)
         try:
             local_result = store_received(session, storage, checked, actor=f"hub:{member.system_id}", via="hub",
-                                          only_orgs=locals_)
+                                          only_orgs=locals_, settings=request.registry.settings)
         except ExchangeError as exc:
             raise HubRefusal(400, "400", exc.localized("vi"), str(exc)) from None
     upstream = bool(request.registry.settings.get("exchange.axis_url"))

@@ -133,12 +133,33 @@ def _store_bytes(session: Session, storage, data: bytes):
         path.unlink(missing_ok=True)
 
 
+def sign_if_configured(data: bytes, settings: dict | None) -> bytes:
+    """``data`` signed (enveloped XML-DSig) with ``exchange.signing_key`` / ``exchange.signing_cert``
+    (PEM files; ``exchange.signing_passphrase`` if the key is encrypted) when both are set."""
+    from recordsys.exchange.signing import sign_envelope
+
+    settings = settings or {}
+    key, cert = settings.get("exchange.signing_key"), settings.get("exchange.signing_cert")
+    if not key or not cert:
+        return data
+    try:
+        key_pem, cert_pem = Path(key).read_bytes(), Path(cert).read_bytes()
+    except OSError as exc:
+        raise ExchangeError(f"Cannot read the signing key or certificate: {exc}.",
+                            message_vi=f"Không đọc được khóa hoặc chứng thư ký gói tin: {exc}.",
+                            code="signing", exit_code=2) from None
+    passphrase = settings.get("exchange.signing_passphrase")
+    return sign_envelope(data, key_pem, cert_pem, passphrase.encode() if passphrase else None)
+
+
 def queue_message(session: Session, storage, *, organization: Organization, kind: str, recipients: list[str],
                   data: bytes, edxml_document_id: str, actor: str, document_id: int | None = None,
-                  status_code: str | None = None) -> OutboxMessage:
-    """Put ``data`` in the outbox (in the caller's transaction) and queue its delivery job."""
+                  status_code: str | None = None, settings: dict | None = None) -> OutboxMessage:
+    """Put ``data`` (signed when configured) in the outbox, in the caller's transaction, and queue
+    its delivery job."""
     from recordsys import jobs
 
+    data = sign_if_configured(data, settings)
     file_row = _store_bytes(session, storage, data)
     message = OutboxMessage(organization_id=organization.id, kind=kind, recipients=list(recipients),
                             edxml_document_id=edxml_document_id, document_id=document_id, status_code=status_code,
@@ -153,17 +174,18 @@ def queue_message(session: Session, storage, *, organization: Organization, kind
     return message
 
 
-def send_document(session: Session, storage, document_id: int, to: list[str], actor: str) -> OutboxMessage:
+def send_document(session: Session, storage, document_id: int, to: list[str], actor: str,
+                  settings: dict | None = None) -> OutboxMessage:
     """Decide to send a registered document: its envelope goes to the outbox in this transaction."""
     data, edxml_id = pack_document(session, storage, document_id, to)
     document = session.get(Document, document_id)
     return queue_message(session, storage, organization=document.organization, kind="document",
                          recipients=list(to), data=data, edxml_document_id=edxml_id, actor=actor,
-                         document_id=document.id)
+                         document_id=document.id, settings=settings)
 
 
 def queue_status(session: Session, storage, entry: InboxEntry, code: StatusCode, description: str,
-                 actor: str) -> OutboxMessage:
+                 actor: str, settings: dict | None = None) -> OutboxMessage:
     """A status about an inbox entry, from its agency back to the original sender."""
     info = (entry.verdict or {}).get("message", {})
     promulgation = info.get("promulgation_date")
@@ -178,7 +200,7 @@ def queue_status(session: Session, storage, entry: InboxEntry, code: StatusCode,
     data = write_status_envelope(envelope)
     return queue_message(session, storage, organization=org, kind="status", recipients=[entry.from_organ],
                          data=data, edxml_document_id=entry.edxml_document_id, actor=actor,
-                         status_code=code.value)
+                         status_code=code.value, settings=settings)
 
 
 # --- receiving ---------------------------------------------------------------------------------
@@ -268,7 +290,7 @@ def _refused(file: str, checked: Checked, errors: list[str]) -> dict:
 
 
 def store_received(session: Session, storage, checked: Checked, *, actor: str, via: str = "file",
-                   file: str = "", only_orgs: list[str] | None = None) -> dict:
+                   file: str = "", only_orgs: list[str] | None = None, settings: dict | None = None) -> dict:
     """Store a checked envelope in the caller's transaction: a document into the inbox of each of our
     recipient agencies (status 01 queued back to the sender), a status into the history.
 
@@ -332,7 +354,7 @@ def store_received(session: Session, storage, checked: Checked, *, actor: str, v
                      object_id=entry.id, organization_code=org.code,
                      payload={"document_id": edxml_id, "from": entry.from_organ, "sha256": file_row.sha256,
                               "via": via, "accepted": verdict["accepted"]})
-        queue_status(session, storage, entry, StatusCode.ARRIVED, "Đã đến / Arrived", actor)
+        queue_status(session, storage, entry, StatusCode.ARRIVED, "Đã đến / Arrived", actor, settings)
     return out
 
 
@@ -394,7 +416,8 @@ def receive(session_factory, storage, checker, data: bytes, *, actor: str, setti
         return _refused(file, checked, checked.errors)
     try:
         with transaction_scope(session_factory) as session:
-            return store_received(session, storage, checked, actor=actor, via=via, file=file, only_orgs=only_orgs)
+            return store_received(session, storage, checked, actor=actor, via=via, file=file, only_orgs=only_orgs,
+                                  settings=settings)
     except ExchangeError as exc:
         return _refused(file, checked, [exc.localized("vi") + " / " + str(exc)])
 
@@ -466,13 +489,13 @@ def accept(session: Session, storage, inbox_id: int, actor: str, settings: dict 
                  object_id=entry.id, organization_code=entry.organization.code,
                  payload={"document_id": entry.edxml_document_id, "registered_document_id": registration.document_id})
     status = queue_status(session, storage, entry, StatusCode.ACCEPTED, "Tiếp nhận, vào sổ / Accepted and registered",
-                          actor)
+                          actor, settings)
     return {"inbox_id": entry.id, "state": entry.state, "registered_document_id": registration.document_id,
             "number": registration.number, "register": registration.register, "year": registration.year,
             "status_message_id": status.id}
 
 
-def refuse(session: Session, storage, inbox_id: int, reason: str, actor: str) -> dict:
+def refuse(session: Session, storage, inbox_id: int, reason: str, actor: str, settings: dict | None = None) -> dict:
     """Refuse an entry with a reason and send 02."""
     reason = (reason or "").strip()
     if not reason:
@@ -483,7 +506,7 @@ def refuse(session: Session, storage, inbox_id: int, reason: str, actor: str) ->
     audit.record(session, actor=actor, action="exchange.inbox.refuse", object_type="exchange_inbox",
                  object_id=entry.id, organization_code=entry.organization.code,
                  payload={"document_id": entry.edxml_document_id, "reason": reason})
-    status = queue_status(session, storage, entry, StatusCode.REFUSED, reason, actor)
+    status = queue_status(session, storage, entry, StatusCode.REFUSED, reason, actor, settings)
     return {"inbox_id": entry.id, "state": entry.state, "status_message_id": status.id}
 
 

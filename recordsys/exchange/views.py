@@ -37,7 +37,8 @@ def decide(request):
             request.session.flash(f"{entry.edxml_document_id}: đã vào sổ số {result['number']} / registered "
                                   f"as number {result['number']}")
         else:
-            services.refuse(request.dbsession, storage, entry.id, request.POST.get("reason", ""), actor)
+            services.refuse(request.dbsession, storage, entry.id, request.POST.get("reason", ""), actor,
+                            request.registry.settings)
             request.session.flash(f"{entry.edxml_document_id}: đã từ chối / refused")
     except DomainError as exc:
         request.session.flash(f"{exc.localized('vi')} / {exc}")

@@ -251,3 +251,30 @@ def test_unsigned_attachment_cannot_be_accepted_only_refused(run, demo, trusted,
         assert session.scalar(select(func.count()).select_from(Document)) == 0
     codes = [m["status_code"] for m in lines(run("exchange", "outbox", "--json"))]
     assert codes == ["01", "02"]
+
+
+def test_outgoing_envelopes_are_signed_when_configured(settings, outgoing, trusted, session_factory, tmp_path):
+    from click.testing import CliRunner
+
+    from recordsys.cli import main
+    from recordsys.exchange.signing import verify_envelope
+
+    signer = trusted.signers["good"]
+    runner = CliRunner(env={"RECORDSYS_DATABASE_URL": settings["sqlalchemy.url"],
+                            "RECORDSYS_DATA_DIR": settings["recordsys.data_dir"],
+                            "RECORDSYS_EXCHANGE__SIGNING_KEY": str(signer.key_path),
+                            "RECORDSYS_EXCHANGE__SIGNING_CERT": str(signer.cert_path)})
+
+    def run(*args):
+        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+    sent = json.loads(run("exchange", "send", outgoing, "--to", HOME_AFFAIRS, "--json").stdout)
+    exact = tmp_path / "signed.edxml"
+    assert run("exchange", "message", sent["id"], "--out", exact).exit_code == 0
+    assert verify_envelope(exact.read_bytes()).status == "signed-valid"
+    run_jobs(session_factory, settings)
+    [entry] = lines(run("exchange", "inbox", "--json"))
+    assert entry["verdict"]["signature"]["status"] == "signed-valid"
+    packed = tmp_path / "packed.edxml"
+    assert run("exchange", "pack", outgoing, "--to", FINANCE, "--out", packed).exit_code == 0
+    assert verify_envelope(packed.read_bytes()).status == "signed-valid"
