@@ -1,1 +1,18 @@
-"""Exchange domain (see issues)."""
+"""Exchange (liên thông văn bản): edXML envelopes, the outbox and inbox of our agencies, delivery
+(internal or through the axis) and our hub's ``/axis/{operation}`` endpoint."""
+
+
+def includeme(config):
+    from recordsys.exchange.transport import IExchangeTransport, make_transport
+    from recordsys.web import add_navigation
+
+    config.register_service(make_transport(config.get_settings()), IExchangeTransport)
+    config.add_route("axis", "/axis/{operation}")
+    org = "recordsys.core.security.organization_factory"
+    config.add_route("exchange.inbox", "/orgs/{org}/exchange/inbox", factory=org)
+    config.add_route("exchange.decide", "/orgs/{org}/exchange/inbox/{id:\\d+}", factory=org)
+    config.add_route("exchange.outbox", "/orgs/{org}/exchange/outbox", factory=org)
+    add_navigation("document.read", "exchange.inbox", "Inbox", org_scoped=True)
+    add_navigation("document.read", "exchange.outbox", "Outbox", org_scoped=True)
+    config.scan("recordsys.exchange.hub")
+    config.scan("recordsys.exchange.views")

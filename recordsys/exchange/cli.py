@@ -1,8 +1,9 @@
-"""``recordsys exchange``: commands over edXML files (not wired into ``recordsys.cli`` yet).
+"""``recordsys exchange``: edXML envelopes, the outbox and inbox, statuses, hub members.
 
 ``unpack FILE... [--json]`` reads each envelope tolerantly and reports one summary per file; the exit
-status is 1 when any file is invalid. ``envelope_for_document`` (pack.py) is what a DB-backed
-``exchange pack`` calls.
+status is 1 when any file is invalid. ``pack``/``send`` build the envelope of a registered document;
+``receive`` takes envelopes as if delivered; ``inbox``/``accept``/``refuse`` are the clerk's side;
+``outbox``/``message``/``status`` show what was sent and what the recipients answered.
 """
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from pathlib import Path
 
 import click
 
+from recordsys.cli.context import CommandError, echo_json, pass_env
 from recordsys.exchange.model import (
     DocumentEnvelope,
     EnvelopeError,
     ReadResult,
     StatusEnvelope,
 )
-from recordsys.exchange.pack import envelope_for_document  # noqa: F401 (for the pack command)
 from recordsys.exchange.reading import read_envelope
 from recordsys.exchange.safexml import DEFAULT_MAX_BYTES, ReadLimits, too_large
 
@@ -89,3 +90,248 @@ def _human(data: dict) -> str:
     lines += [f"  {a['name']} ({a['content_type']}, {a['size']} B, sha256 {a['sha256']})" for a in data["attachments"]]
     lines += [f"  ! {e}" for e in data["errors"]]
     return "\n".join(lines)
+
+
+# --- database-backed commands -------------------------------------------------------------------
+
+def _storage(env):
+    return env.storage
+
+
+def _emit(value, as_json: bool, human) -> None:
+    if as_json:
+        echo_json(value)
+    else:
+        click.echo(human(value))
+
+
+@exchange.command()
+@click.argument("document_id", type=int)
+@click.option("--to", "to", multiple=True, required=True, help="Organ id of a recipient (repeatable).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@pass_env
+def pack(env, document_id, to, out):
+    """Đóng gói văn bản đã đăng ký thành edXML / Write the edXML envelope of a registered document."""
+    from recordsys.exchange.services import pack_document, sign_if_configured
+
+    with env.transaction() as session:
+        data, edxml_id = pack_document(session, env.storage, document_id, list(to))
+    out.write_bytes(sign_if_configured(data, env.settings))
+    click.echo(edxml_id)
+
+
+@exchange.command()
+@click.argument("document_id", type=int)
+@click.option("--to", "to", multiple=True, required=True, help="Organ id of a recipient (repeatable).")
+@click.option("--actor", default="cli", show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@pass_env
+def send(env, document_id, to, actor, as_json):
+    """Gửi văn bản qua trục / Send a registered document: its envelope is queued in the outbox."""
+    from recordsys.exchange.services import outbox_row, send_document
+
+    with env.transaction() as session:
+        message = send_document(session, env.storage, document_id, list(to), actor, env.settings)
+        row = outbox_row(message)
+    _emit(row, as_json, lambda r: str(r["id"]))
+
+
+@exchange.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per file, one per line.")
+@click.option("--trust-root", "trust_roots", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Extra trust anchor for the attachments' signatures.")
+@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("--actor", default="cli", show_default=True)
+@pass_env
+def receive(env, files, as_json, trust_roots, lang, actor):
+    """Nhận gói tin edXML vào hộp thư đến / Take envelopes in as if delivered (inbox of each recipient here)."""
+    from recordsys.exchange.services import receive as receive_envelope
+    from recordsys.ingest.interfaces import IDocumentChecker
+
+    checker = env.find_service(IDocumentChecker)
+    limits = ReadLimits.from_settings(env.settings)
+    refused = False
+    for path in files:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            result = {"file": str(path), "accepted": False, "kind": None, "document_id": None, "inbox_ids": [],
+                      "duplicates": [], "signature": {}, "attachments": [],
+                      "errors": [str(too_large(size, limits.max_bytes))]}
+        else:
+            env.engine  # noqa: B018 - the database is checked before the first envelope
+            result = receive_envelope(env.session_factory, env.storage, checker, path.read_bytes(), actor=actor,
+                                      settings=env.settings, via="file", file=str(path),
+                                      trust_roots=tuple(trust_roots), lang=lang)
+        refused |= not result["accepted"]
+        _emit(result, as_json, _human_received)
+    if refused:
+        raise SystemExit(1)
+
+
+def _human_received(r: dict) -> str:
+    if not r["accepted"]:
+        return f"{r['file']}: TỪ CHỐI / REFUSED\n" + "\n".join(f"  ! {e}" for e in r["errors"])
+    if r["kind"] == "status":
+        return f"{r['file']}: trạng thái / status {r['status_code']} {r['from']} -> {r['document_id']}"
+    lines = [f"{r['file']}: {r['document_id']} -> hộp thư đến / inbox {', '.join(map(str, r['inbox_ids'])) or '-'}"]
+    if r["duplicates"]:
+        lines.append(f"  đã có / already received: {', '.join(map(str, r['duplicates']))}")
+    lines.append(f"  chữ ký gói tin / envelope signature: {r['signature'].get('status')}")
+    lines += [f"  {a['name']}: {'đạt / accepted' if a['accepted'] else 'không đạt / refused'}"
+              for a in r["attachments"]]
+    return "\n".join(lines)
+
+
+@exchange.command()
+@click.option("--org", "org_code", help="Only this agency's inbox.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per entry, one per line.")
+@pass_env
+def inbox(env, org_code, as_json):
+    """Hộp thư đến / The documents received, per agency, with their state and verdict."""
+    from recordsys.exchange.services import list_inbox
+
+    with env.transaction() as session:
+        rows = list_inbox(session, org_code)
+    for row in rows:
+        _emit(row, as_json, lambda r: f"{r['id']:>5} {r['organization']} {r['state']:<9} {r['from']} "
+                                      f"{r['document_id']}: {r['subject']}")
+
+
+@exchange.command()
+@click.argument("inbox_id", type=int)
+@click.option("--actor", default="cli", show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@pass_env
+def accept(env, inbox_id, actor, as_json):
+    """Tiếp nhận, vào sổ văn bản đến (gửi trạng thái 03) / Register as incoming and send status 03."""
+    from recordsys.exchange.services import accept as accept_entry
+
+    with env.transaction() as session:
+        result = accept_entry(session, env.storage, inbox_id, actor, env.settings)
+    _emit(result, as_json, lambda r: str(r["registered_document_id"]))
+
+
+@exchange.command()
+@click.argument("inbox_id", type=int)
+@click.option("--reason", required=True, help="Why (sent to the sender with status 02).")
+@click.option("--actor", default="cli", show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@pass_env
+def refuse(env, inbox_id, reason, actor, as_json):
+    """Từ chối tiếp nhận (gửi trạng thái 02 kèm lý do) / Refuse and send status 02 with the reason."""
+    from recordsys.exchange.services import refuse as refuse_entry
+
+    with env.transaction() as session:
+        result = refuse_entry(session, env.storage, inbox_id, reason, actor, env.settings)
+    _emit(result, as_json, lambda r: f"{r['inbox_id']} {r['state']}")
+
+
+@exchange.command()
+@click.option("--org", "org_code", help="Only messages sent by this agency.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per message, one per line.")
+@pass_env
+def outbox(env, org_code, as_json):
+    """Hộp thư đi / Messages sent: to whom, how far they got, attempts."""
+    from recordsys.exchange.services import list_outbox
+
+    with env.transaction() as session:
+        rows = list_outbox(session, org_code)
+    for row in rows:
+        _emit(row, as_json, lambda r: f"{r['id']:>5} {r['kind']:<8} {r['status_code'] or '':<2} {r['state']:<13} "
+                                      f"{r['attempts']} -> {', '.join(r['to'])} {r['document_id']}")
+
+
+@exchange.command()
+@click.argument("message_id", type=int)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@pass_env
+def message(env, message_id, out):
+    """Tệp gói tin đã gửi, đúng từng byte / The exact bytes of a sent message."""
+    from recordsys.exchange.models import OutboxMessage
+    from recordsys.storage import copy_out
+
+    with env.transaction() as session:
+        row = session.get(OutboxMessage, message_id)
+        if row is None:
+            raise CommandError(f"No outbox message {message_id}.", message_vi=f"Không có gói tin gửi {message_id}.")
+        sha256 = row.sha256
+    copy_out(env.storage, sha256, out)
+    click.echo(sha256)
+
+
+@exchange.command()
+@click.argument("document")
+@click.option("--json", "as_json", is_flag=True)
+@pass_env
+def status(env, document, as_json):
+    """Trạng thái xử lý theo từng nơi nhận / Statuses per recipient of a sent document (our id or DocumentId)."""
+    from recordsys.exchange.services import status_history
+
+    with env.transaction() as session:
+        history = status_history(session, document)
+    _emit(history, as_json, _human_status)
+
+
+def _human_status(h: dict) -> str:
+    lines = [", ".join(h["edxml_document_ids"]) or h["document_id"]]
+    for recipient in h["recipients"]:
+        lines.append(f"  {recipient['organ_id']}")
+        lines += [f"    {s['status_code']} {s['occurred_at'] or s['recorded_at']} {s['meaning'] or ''}"
+                  f"{' — ' + s['description'] if s['description'] else ''}" for s in recipient["statuses"]]
+    return "\n".join(lines)
+
+
+@exchange.command()
+@click.argument("message_ids", nargs=-1, type=int)
+@pass_env
+def deliver(env, message_ids):
+    """Giao ngay các gói tin đang chờ / Deliver queued messages now, here (default: all queued)."""
+    from sqlalchemy import select
+
+    from recordsys.exchange.jobs import DeliveryFailed, deliver_message
+    from recordsys.exchange.models import OutboxMessage
+    from recordsys.exchange.transport import IExchangeTransport
+
+    with env.transaction() as session:
+        ids = list(message_ids) or list(session.scalars(
+            select(OutboxMessage.id).where(OutboxMessage.state == "queued").order_by(OutboxMessage.id)))
+    transport = env.find_service(IExchangeTransport)
+    for message_id in ids:
+        try:
+            result = deliver_message(env.session_factory, env.settings, message_id, transport)
+        except DeliveryFailed as exc:
+            result = {"message_id": message_id, "state": "queued", "error": str(exc)}
+        echo_json(result)
+
+
+@exchange.group()
+def member():
+    """Thành viên của trục (hub) này / Member systems of our hub."""
+
+
+@member.command("add")
+@click.option("--system-id", "system_id", required=True)
+@click.option("--organ", "organs", multiple=True, required=True, help="Organ id the member sends as (repeatable).")
+@click.option("--secret", help="The shared secret (default: a new random one, printed).")
+@pass_env
+def member_add(env, system_id, organs, secret):
+    """Thêm hệ thống thành viên; in ra khóa bí mật / Add a member system; prints its secret."""
+    from recordsys.exchange.hub import add_member
+
+    with env.transaction() as session:
+        secret = add_member(session, system_id, list(organs), secret, actor="cli")
+    click.echo(secret)
+
+
+@member.command("list")
+@pass_env
+def member_list(env):
+    """Các hệ thống thành viên / Member systems (JSON lines, without secrets)."""
+    from sqlalchemy import select
+
+    from recordsys.exchange.models import HubMember
+
+    with env.transaction() as session:
+        for m in session.scalars(select(HubMember).order_by(HubMember.system_id)):
+            echo_json({"system_id": m.system_id, "organs": m.organs})

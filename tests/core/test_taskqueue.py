@@ -127,7 +127,8 @@ def test_periodic_tasks_are_registered_on_their_schedules(queue_settings, sessio
     seen = []
     monkeypatch.setitem(jobs.PERIODIC, "test.reminders",
                         jobs.Periodic("test.reminders", "31 7 * * 1-5", lambda sf, s: seen.append(s)))
-    settings = {**queue_settings, "jobs.schedule.search.sync": "*/5 * * * *", "jobs.schedule.storage.sweep": "off"}
+    settings = {**queue_settings, "jobs.schedule.search.sync": "*/5 * * * *", "jobs.schedule.storage.sweep": "off",
+                "jobs.schedule.exchange.poll": "off"}
     queue = JobQueue(settings, session_factory)
     assert set(queue.periodic_tasks) == {"search.sync", "preservation.audit_due", "test.reminders"}
 

@@ -1,7 +1,7 @@
 """workflow: outgoing drafts (versions, approvals, signatures), incoming processing (assignments, opinions), tasks
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-11-30 12:16:21.542848
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0010'
-down_revision = '0008'
+down_revision = '0009'
 branch_labels = None
 depends_on = None
 

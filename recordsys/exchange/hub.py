@@ -1,0 +1,266 @@
+"""Our hub: ``POST /axis/{operation}`` speaking the axis protocol to member systems.
+
+Every request is authenticated from its ``XroadVnpt-*`` headers (see :mod:`recordsys.exchange.axis`):
+a known ``systemid``, the HMAC of the signed headers with the member's secret, signed values equal to
+those sent, a timestamp within ``exchange.hub.max_skew_seconds`` (default 300) of our clock, and a
+signature never seen before (no replay). ``sendEdoc`` also checks the body against ``hash-file`` and
+that the envelope's sender is an organ of the member.
+
+Routing by ``To`` (a status: by the original sender): agencies on this installation -> their inbox;
+members' organs -> that member's received list until acknowledged (``updateStatus`` done|fail);
+anyone else -> forwarded upstream by a job when ``exchange.axis_url`` is set (state ``upstream``,
+then ``forwarded``), else kept as ``undeliverable``.
+"""
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hmac
+import json
+import secrets
+import uuid
+
+from pyramid.response import Response
+from pyramid.security import NO_PERMISSION_REQUIRED
+from pyramid.view import view_config
+from sqlalchemy import delete, select
+
+from recordsys.core import audit
+from recordsys.core.models import Organization
+from recordsys.exchange.axis import PREFIX, hash_file, hmac_hex, parse_timestamp
+from recordsys.exchange.codes import is_party_id
+from recordsys.exchange.model import StatusEnvelope
+from recordsys.exchange.models import HubMember, HubMessage, HubRequestSeen
+from recordsys.exchange.services import ExchangeError
+
+FORWARD_JOB = "exchange.hub_forward"
+OPERATION_HEADERS = {
+    "sendEdoc": ("from", "hash-file"),
+    "getReceivedEdocList": (),
+    "getEdoc": ("docid",),
+    "updateStatus": ("docid", "status"),
+    "getSentEdocList": (),
+}
+
+
+def add_member(session, system_id: str, organs: list[str], secret: str | None, actor: str) -> str:
+    """Add (or update) a member system; returns its secret (generated when not given)."""
+    bad = [o for o in organs if not is_party_id(o)]
+    if bad:
+        raise ExchangeError(f"Not an organ id: {', '.join(bad)} (expected e.g. 000.00.00.H41).",
+                            message_vi=f"Không phải mã cơ quan: {', '.join(bad)} (ví dụ 000.00.00.H41).", field="organ")
+    secret = secret or secrets.token_urlsafe(32)
+    member = session.scalar(select(HubMember).where(HubMember.system_id == system_id))
+    if member is None:
+        member = HubMember(system_id=system_id, secret=secret, organs=list(organs))
+        session.add(member)
+    else:
+        member.secret, member.organs = secret, sorted(set(member.organs) | set(organs))
+    session.flush()
+    audit.record(session, actor=actor, action="exchange.member.add", object_type="exchange_hub_member",
+                 object_id=member.id, organization_code=None, payload={"system_id": system_id, "organs": list(organs)})
+    return secret
+
+
+class HubRefusal(Exception):
+    def __init__(self, status: int, code: str, vi: str, en: str):
+        super().__init__(en)
+        self.status, self.code, self.vi, self.en = status, code, vi, en
+
+
+def _answer(http_status: int = 200, **body) -> Response:
+    body = {"status": "OK", "ErrorCode": "0", "ErrorDesc": "", **body}
+    return Response(json.dumps(body, ensure_ascii=False), status=http_status, content_type="application/json",
+                    charset="utf-8")
+
+
+def _refusal(exc: HubRefusal) -> Response:
+    return _answer(exc.status, status="FAIL", ErrorCode=exc.code, ErrorDesc=f"{exc.vi} / {exc.en}")
+
+
+def authenticate(request, operation: str) -> HubMember:
+    """The member sending ``request``, or ``HubRefusal``."""
+    headers = request.headers
+    session = request.dbsession
+    system_id = headers.get(PREFIX + "systemid", "")
+    member = session.scalar(select(HubMember).where(HubMember.system_id == system_id)) if system_id else None
+    if member is None:
+        raise HubRefusal(401, "401", "Hệ thống không phải thành viên.", "Unknown system id.")
+    sign_header = headers.get(PREFIX + "sign-header", "")
+    given = headers.get(PREFIX + "hash-header", "").lower()
+    if not sign_header or not hmac.compare_digest(given, hmac_hex(member.secret, sign_header)):
+        raise HubRefusal(401, "401", "Chữ ký tiêu đề (hash-header) không đúng.", "Wrong hash-header.")
+    try:
+        signed = json.loads(sign_header)
+    except ValueError:
+        raise HubRefusal(401, "401", "sign-header không phải JSON.", "sign-header is not JSON.") from None
+    names = [n for n in headers.get(PREFIX + "sign-header-key", "").split(";") if n]
+    if not isinstance(signed, dict) or [PREFIX + n for n in names] != list(signed):
+        raise HubRefusal(401, "401", "sign-header-key không khớp sign-header.", "sign-header-key does not match sign-header.")
+    for name in ("systemid", "timestamp", *OPERATION_HEADERS.get(operation, ())):
+        if name not in names:
+            raise HubRefusal(401, "401", f"Thiếu tiêu đề được ký: {name}.", f"Header not signed: {name}.")
+    for name in names:
+        if headers.get(PREFIX + name) != str(signed[PREFIX + name]):
+            raise HubRefusal(401, "401", f"Tiêu đề {name} khác giá trị đã ký.", f"Header {name} differs from its signed value.")
+    stamp = parse_timestamp(headers.get(PREFIX + "timestamp", ""))
+    skew = float(request.registry.settings.get("exchange.hub.max_skew_seconds") or 300)
+    now = dt.datetime.now(dt.UTC)
+    if stamp is None or abs((now - stamp).total_seconds()) > skew:
+        raise HubRefusal(401, "401", "Thời điểm yêu cầu quá lệch so với đồng hồ của trục.",
+                         "The request timestamp is too far from the hub's clock.")
+    if session.scalar(select(HubRequestSeen.id).where(HubRequestSeen.signature == given)) is not None:
+        raise HubRefusal(401, "401", "Yêu cầu đã được gửi trước đó (phát lại).", "The request was already seen (replay).")
+    session.execute(delete(HubRequestSeen).where(HubRequestSeen.seen_at < now - dt.timedelta(seconds=3 * skew)))
+    session.add(HubRequestSeen(signature=given, system_id=member.system_id))
+    session.flush()
+    return member
+
+
+@view_config(route_name="axis", request_method="POST", permission=NO_PERMISSION_REQUIRED, require_csrf=False)
+def axis(request):
+    operation = request.matchdict["operation"]
+    if operation not in OPERATION_HEADERS:
+        return _answer(404, status="FAIL", ErrorCode="404", ErrorDesc=f"Không có thao tác / No operation {operation}.")
+    try:
+        member = authenticate(request, operation)
+        return OPERATIONS[operation](request, member)
+    except HubRefusal as exc:
+        return _refusal(exc)
+
+
+def _route(session, data: bytes, envelope) -> list[tuple[str, str | None]]:
+    """(organ, member system id or "local" or None) per addressee."""
+    if isinstance(envelope, StatusEnvelope):
+        addressees = [envelope.response_for.organ_id]
+    else:
+        addressees = [o.organ_id for o in envelope.recipients]
+    local = set(session.scalars(select(Organization.code).where(Organization.code.in_(addressees))))
+    members = session.scalars(select(HubMember)).all()
+    out = []
+    for organ in dict.fromkeys(addressees):
+        if organ in local:
+            out.append((organ, "local"))
+        else:
+            owner = next((m.system_id for m in members if organ in (m.organs or [])), None)
+            out.append((organ, owner))
+    return out
+
+
+def send_edoc(request, member: HubMember):
+    from recordsys.exchange.reading import read_envelope
+    from recordsys.exchange.services import (
+        _store_bytes,
+        check_envelope,
+        limits,
+        store_received,
+    )
+    from recordsys.ingest.interfaces import IDocumentChecker
+    from recordsys.storage import IFileStorage
+
+    data = request.body
+    headers = request.headers
+    if headers.get(PREFIX + "hash-file", "").lower() != hash_file(data):
+        raise HubRefusal(400, "400", "hash-file không khớp nội dung.", "hash-file does not match the body.")
+    result = read_envelope(data, limits(request.registry.settings))
+    if not result.valid:
+        raise HubRefusal(400, "400", "Gói tin không hợp lệ: " + "; ".join(e.vi for e in result.errors),
+                         "Invalid envelope: " + "; ".join(e.en for e in result.errors))
+    sender = result.envelope.sender.organ_id
+    if sender != headers.get(PREFIX + "from") or sender not in (member.organs or []):
+        raise HubRefusal(403, "403", f"Hệ thống {member.system_id} không được gửi thay {sender}.",
+                         f"System {member.system_id} may not send as {sender}.")
+    session = request.dbsession
+    storage = request.find_service(IFileStorage)
+    routes = _route(session, data, result.envelope)
+    message_type = "status" if isinstance(result.envelope, StatusEnvelope) else "edoc"
+    locals_ = [organ for organ, where in routes if where == "local"]
+    doc_ids, local_result = [], None
+    if locals_:
+        checked = check_envelope(data, request.find_service(IDocumentChecker), request.registry.settings)
+        try:
+            local_result = store_received(session, storage, checked, actor=f"hub:{member.system_id}", via="hub",
+                                          only_orgs=locals_, settings=request.registry.settings)
+        except ExchangeError as exc:
+            raise HubRefusal(400, "400", exc.localized("vi"), str(exc)) from None
+    upstream = bool(request.registry.settings.get("exchange.axis_url"))
+    file_row, forward = None, []
+    for organ, where in routes:
+        if where == "local":
+            continue
+        file_row = file_row or _store_bytes(session, storage, data)
+        doc_id = uuid.uuid4().hex
+        state = "pending" if where else ("upstream" if upstream else "undeliverable")
+        row = HubMessage(doc_id=doc_id, message_type=message_type, from_organ=sender, to_organ=organ,
+                         system_id=where, sender_system_id=member.system_id, file=file_row,
+                         sha256=file_row.sha256, state=state)
+        session.add(row)
+        doc_ids.append(doc_id)
+        if state == "upstream":
+            forward.append(row)
+    if forward:  # after the commit, by a job: no network call inside this transaction
+        from recordsys import jobs
+
+        session.flush()
+        jobs.enqueue(session, FORWARD_JOB, {"hub_message_ids": [r.id for r in forward]},
+                     requested_by=f"hub:{member.system_id}")
+    session.flush()
+    audit.record(session, actor=f"hub:{member.system_id}", action="exchange.hub.send", object_type="exchange_hub",
+                 object_id=None, organization_code=None,
+                 payload={"from": sender, "routes": [[o, w] for o, w in routes], "doc_ids": doc_ids,
+                          "inbox_ids": (local_result or {}).get("inbox_ids", [])})
+    return _answer(DocId=",".join(doc_ids) or (local_result or {}).get("document_id") or "")
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def received_list(request, member: HubMember):
+    message_type = request.headers.get(PREFIX + "messagetype") or None
+    stmt = select(HubMessage).where(HubMessage.system_id == member.system_id, HubMessage.state == "pending")
+    if message_type:
+        stmt = stmt.where(HubMessage.message_type == message_type)
+    data = [{"docId": m.doc_id, "serviceType": "eDoc", "messageType": m.message_type,
+             "created_time": _iso(m.created_at), "updated_time": _iso(m.updated_at), "from": m.from_organ,
+             "to": m.to_organ, "status": m.state, "status_desc": ""}
+            for m in request.dbsession.scalars(stmt.order_by(HubMessage.id))]
+    return _answer(data=data)
+
+
+def _own_message(request, member: HubMember) -> HubMessage:
+    doc_id = request.headers.get(PREFIX + "docid", "")
+    message = request.dbsession.scalar(select(HubMessage).where(HubMessage.doc_id == doc_id))
+    if message is None or message.system_id != member.system_id:
+        raise HubRefusal(404, "404", "Không có gói tin này.", "No such message.")
+    return message
+
+
+def get_edoc(request, member: HubMember):
+    from recordsys.storage import IFileStorage
+
+    message = _own_message(request, member)
+    with request.find_service(IFileStorage).open(message.sha256) as handle:
+        data = handle.read()
+    return _answer(data=base64.b64encode(data).decode("ascii"))
+
+
+def update_status(request, member: HubMember):
+    status = request.headers.get(PREFIX + "status", "")
+    if status not in ("done", "fail"):
+        raise HubRefusal(400, "400", "status phải là done hoặc fail.", "status must be done or fail.")
+    message = _own_message(request, member)
+    message.state, message.updated_at = status, dt.datetime.now(dt.UTC)
+    return _answer()
+
+
+def sent_list(request, member: HubMember):
+    stmt = select(HubMessage).where(HubMessage.sender_system_id == member.system_id).order_by(HubMessage.id)
+    data = [{"docId": m.doc_id, "from": m.from_organ, "to": m.to_organ, "sendStatus": "sent",
+             "receiveStatus": m.state, "created_time": _iso(m.created_at), "updated_time": _iso(m.updated_at)}
+            for m in request.dbsession.scalars(stmt)]
+    return _answer(data=data)
+
+
+OPERATIONS = {"sendEdoc": send_edoc, "getReceivedEdocList": received_list, "getEdoc": get_edoc,
+              "updateStatus": update_status, "getSentEdocList": sent_list}
