@@ -3,32 +3,37 @@ import itertools
 
 import pytest
 
-from tests.common import elasticsearch as es
+from tests.common import opensearch as osn
 from tests.common.components import missing
 
 _prefix = itertools.count()
 
 
-@pytest.fixture(scope="session")
-def elasticsearch_node():
-    if not es.available():
-        missing("Elasticsearch", "run scripts/install-elasticsearch")
-    node = es.ElasticsearchNode()
+def start_cluster(nodes: int, heap: str):
+    if not osn.available():
+        missing("OpenSearch", "run scripts/install-opensearch (and have java on PATH)")
+    cluster = osn.OpenSearchCluster(nodes=nodes, heap=heap)
     try:
-        node.start()
+        cluster.start()
     except RuntimeError as exc:
-        missing("Elasticsearch", str(exc))
+        missing("OpenSearch", str(exc))
+    return cluster
+
+
+@pytest.fixture(scope="session")
+def opensearch_node():
+    node = start_cluster(1, "768m")
     yield node
     node.stop()
 
 
-@pytest.fixture(params=["fts5", "elasticsearch"])
+@pytest.fixture(params=["fts5", "opensearch"])
 def backend(request, tmp_path):
     if request.param == "fts5":
         from recordsys.search.fts5 import Fts5Backend
 
         return Fts5Backend(tmp_path / "search.sqlite")
-    from recordsys.search.elastic import ElasticsearchBackend
+    from recordsys.search.opensearch import OpenSearchBackend
 
-    node = request.getfixturevalue("elasticsearch_node")
-    return ElasticsearchBackend(node.url, prefix=f"test{next(_prefix)}", refresh=True)
+    node = request.getfixturevalue("opensearch_node")
+    return OpenSearchBackend(node.url, prefix=f"test{next(_prefix)}", refresh=True)
