@@ -1,4 +1,4 @@
-"""Search: one interface, two backends (SQLite FTS5 embedded, Elasticsearch in production)."""
+"""Search: one interface, two backends (SQLite FTS5 embedded, OpenSearch in production)."""
 
 
 def includeme(config):

@@ -54,6 +54,7 @@ class OpenSearchCluster:
         self.nodes = nodes
         self.base = Path(tempfile.mkdtemp(prefix="recordsys-os-"))
         self.log = self.base / "launcher.log"
+        self.status = self.base / "status"  # the launcher's answers: ready, ok stopped 2, …
         self.heap = heap
         self.process = None
         self.http_ports: list[int] = []
@@ -75,14 +76,14 @@ class OpenSearchCluster:
                "-Djava.awt.headless=true", "-Dopensearch.set.netty.runtime.available.processors=false",
                "-cp", str(home() / "lib" / "*"), str(LAUNCHER), str(self.base / "cluster"),
                f"recordsys-test-{os.getpid()}-{self.base.name[-6:]}",
-               ",".join(map(str, self.http_ports)), ",".join(map(str, transport))]
+               ",".join(map(str, self.http_ports)), ",".join(map(str, transport)), str(self.status)]
         self.process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=open(self.log, "wb"),
                                         stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"OpenSearch exited: {self.log.read_text(errors='replace')[-800:]}")
-            if "] ready" in self.log.read_text(errors="replace") and self.wait_health("yellow", timeout=1):
+            if "ready" in self._answers() and self.wait_health("yellow", timeout=1):
                 self.running = set(range(1, self.nodes + 1))
                 return self
             time.sleep(0.5)
@@ -109,19 +110,24 @@ class OpenSearchCluster:
                 return None
             time.sleep(0.5)
 
+    def _answers(self) -> list[str]:
+        return self.status.read_text().splitlines() if self.status.exists() else []
+
     def _command(self, line: str, expect: str, timeout: float = 120) -> None:
-        before = self.log.read_text(errors="replace").count(expect)
+        before = len(self._answers())
         self.process.stdin.write(f"{line}\n".encode())
         self.process.stdin.flush()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            text = self.log.read_text(errors="replace")
-            if text.count(expect) > before:
+            answers = self._answers()[before:]
+            if answers:
+                if answers[0] != expect:
+                    raise RuntimeError(f"OpenSearch answered {line!r} with {answers[0]!r}")
                 return
             if self.process.poll() is not None:
-                raise RuntimeError(f"OpenSearch exited: {text[-800:]}")
+                raise RuntimeError(f"OpenSearch exited: {self.log.read_text(errors='replace')[-800:]}")
             time.sleep(0.2)
-        raise RuntimeError(f"OpenSearch did not answer {line!r} in {timeout:.0f} s: {text[-800:]}")
+        raise RuntimeError(f"OpenSearch did not answer {line!r} in {timeout:.0f} s")
 
     def stop_node(self, number: int) -> None:
         self._command(f"stop {number}", f"ok stopped {number}")
