@@ -161,3 +161,18 @@ class OpenSearchCluster:
 
 #: a single node is a cluster of one
 OpenSearchNode = OpenSearchCluster
+
+
+def start_cluster(nodes: int = 1, heap: str = "768m") -> OpenSearchCluster:
+    """A running cluster for a test; if it cannot start: a failure under CI=true, else a skip."""
+    from tests.common.components import missing
+
+    if not available():
+        missing("OpenSearch", "run scripts/install-opensearch (and have java on PATH)")
+    cluster = OpenSearchCluster(nodes=nodes, heap=heap)
+    try:
+        cluster.start()
+    except RuntimeError as exc:
+        cluster.stop()
+        missing("OpenSearch", str(exc))
+    return cluster

@@ -3,21 +3,9 @@ import itertools
 
 import pytest
 
-from tests.common import opensearch as osn
-from tests.common.components import missing
+from tests.common.opensearch import start_cluster
 
 _prefix = itertools.count()
-
-
-def start_cluster(nodes: int, heap: str):
-    if not osn.available():
-        missing("OpenSearch", "run scripts/install-opensearch (and have java on PATH)")
-    cluster = osn.OpenSearchCluster(nodes=nodes, heap=heap)
-    try:
-        cluster.start()
-    except RuntimeError as exc:
-        missing("OpenSearch", str(exc))
-    return cluster
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,7 @@ import pytest
 from recordsys.config import SettingsError, load_settings
 from recordsys.search.interfaces import SearchEntry, SearchRequest
 from recordsys.search.query import parse_query
-from tests.search.conftest import start_cluster
+from tests.common.opensearch import start_cluster
 from tests.search.test_backends import ENTRIES, ME, ids
 
 
