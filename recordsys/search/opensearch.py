@@ -8,7 +8,6 @@ The URL setting may name several nodes of one cluster, comma-separated: the clie
 requests over them and, when one cannot be reached, retries the request on another. The index
 has one shard and ``auto_expand_replicas: 0-1``: no replica on a single node (which stays green),
 one replica as soon as the cluster has a second data node, so either node can answer alone.
-The client also speaks to Elasticsearch 7.10 servers (the API OpenSearch forked from).
 """
 from __future__ import annotations
 
