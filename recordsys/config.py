@@ -20,7 +20,8 @@ ENVIRONMENT = {
     "RECORDSYS_DATA_DIR": "recordsys.data_dir",
     "RECORDSYS_SECRET": "recordsys.secret",
     "RECORDSYS_SEARCH_BACKEND": "search.backend",
-    "RECORDSYS_ELASTICSEARCH_URL": "search.elasticsearch_url",
+    "RECORDSYS_OPENSEARCH_URL": "search.opensearch_url",
+    "RECORDSYS_ELASTICSEARCH_URL": "search.elasticsearch_url",  # the old name of search.opensearch_url
     "RECORDSYS_SEARCH_INDEX_PREFIX": "search.index_prefix",
     "RECORDSYS_VERAPDF_HOME": "verapdf.home",
     "RECORDSYS_METADATA_DIR": "recordsys.metadata_dir",
@@ -35,7 +36,6 @@ DEFAULTS = {
     "recordsys.data_dir": "var",
     "pyramid.default_locale_name": "vi",
     "search.backend": "fts5",
-    "search.elasticsearch_url": "http://127.0.0.1:9200",
     "search.index_prefix": "recordsys",
     "recordsys.secure_cookies": "false",
     "tm.manager_hook": "pyramid_tm.explicit_manager",
@@ -91,9 +91,19 @@ def load_settings(settings: dict | None = None, environ: dict | None = None) -> 
         raise SettingsError(
             f"Unsupported database {url.get_backend_name()!r}: use sqlite:///PATH or postgresql://USER@HOST/DB."
         )
-    if merged["search.backend"] not in ("fts5", "elasticsearch"):
+    if merged["search.backend"] == "elasticsearch":  # the old name: the OpenSearch client serves it
+        merged["search.backend"] = "opensearch"
+    if merged["search.backend"] not in ("fts5", "opensearch"):
         raise SettingsError(
-            f"search.backend must be 'fts5' or 'elasticsearch', not {merged['search.backend']!r}."
+            f"search.backend must be 'fts5' or 'opensearch', not {merged['search.backend']!r}."
+        )
+    if not merged.get("search.opensearch_url"):
+        merged["search.opensearch_url"] = merged.get("search.elasticsearch_url") or "http://127.0.0.1:9200"
+    urls = [u.strip() for u in merged["search.opensearch_url"].split(",") if u.strip()]
+    if merged["search.backend"] == "opensearch" and not all(u.startswith(("http://", "https://")) for u in urls or [""]):
+        raise SettingsError(
+            "RECORDSYS_OPENSEARCH_URL / search.opensearch_url must be one or more http(s):// URLs separated by "
+            f"commas, not {merged['search.opensearch_url']!r}."
         )
     if merged["jobs.broker"] not in ("sqlite", "redis"):
         raise SettingsError(f"jobs.broker must be 'sqlite' or 'redis', not {merged['jobs.broker']!r}.")

@@ -1,4 +1,4 @@
-"""Search: one interface, two backends (SQLite FTS5 embedded, a search cluster in production).
+"""Search: one interface, two backends (SQLite FTS5 embedded, OpenSearch in production).
 
 Search depends on no domain: each domain registers the projection of its records
 (``register_projection``) and queues updates in the outbox inside its own transactions.

@@ -5,11 +5,12 @@ from recordsys.config import as_bool
 
 
 def make_backend(settings: dict):
-    if settings.get("search.backend", "fts5") == "elasticsearch":
-        from recordsys.search.elastic import ElasticsearchBackend
+    if settings.get("search.backend", "fts5") in ("opensearch", "elasticsearch"):  # the old name: same client
+        from recordsys.search.opensearch import OpenSearchBackend
 
-        return ElasticsearchBackend(settings["search.elasticsearch_url"], settings.get("search.index_prefix", "recordsys"),
-                                    refresh=as_bool(settings.get("search.refresh", "false")))
+        url = settings.get("search.opensearch_url") or settings.get("search.elasticsearch_url") or "http://127.0.0.1:9200"
+        return OpenSearchBackend(url, settings.get("search.index_prefix", "recordsys"),
+                                 refresh=as_bool(settings.get("search.refresh", "false")))
     from recordsys.search.fts5 import Fts5Backend
 
     return Fts5Backend(settings["search.fts5_path"])

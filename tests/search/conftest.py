@@ -3,32 +3,25 @@ import itertools
 
 import pytest
 
-from tests.common import elasticsearch as es
-from tests.common.components import missing
+from tests.common.opensearch import start_cluster
 
 _prefix = itertools.count()
 
 
 @pytest.fixture(scope="session")
-def elasticsearch_node():
-    if not es.available():
-        missing("Elasticsearch", "run scripts/install-elasticsearch")
-    node = es.ElasticsearchNode()
-    try:
-        node.start()
-    except RuntimeError as exc:
-        missing("Elasticsearch", str(exc))
+def opensearch_node():
+    node = start_cluster(1, "768m")
     yield node
     node.stop()
 
 
-@pytest.fixture(params=["fts5", "elasticsearch"])
+@pytest.fixture(params=["fts5", "opensearch"])
 def backend(request, tmp_path):
     if request.param == "fts5":
         from recordsys.search.fts5 import Fts5Backend
 
         return Fts5Backend(tmp_path / "search.sqlite")
-    from recordsys.search.elastic import ElasticsearchBackend
+    from recordsys.search.opensearch import OpenSearchBackend
 
-    node = request.getfixturevalue("elasticsearch_node")
-    return ElasticsearchBackend(node.url, prefix=f"test{next(_prefix)}", refresh=True)
+    node = request.getfixturevalue("opensearch_node")
+    return OpenSearchBackend(node.url, prefix=f"test{next(_prefix)}", refresh=True)

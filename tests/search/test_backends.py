@@ -141,10 +141,10 @@ def test_bad_request_is_a_query_error():
         SearchRequest(parse_query("x"), ME, filters={"color": "red"})
 
 
-def test_unreachable_elasticsearch_says_so():
-    from recordsys.search.elastic import ElasticsearchBackend
+def test_unreachable_opensearch_says_so():
+    from recordsys.search.opensearch import OpenSearchBackend
 
-    backend = ElasticsearchBackend("http://127.0.0.1:1")
+    backend = OpenSearchBackend("http://127.0.0.1:1")
     assert backend.health()["reachable"] is False
     with pytest.raises(SearchUnavailable, match="cannot be reached"):
         search(backend, "dat")

@@ -115,13 +115,13 @@ def test_health_reports_the_backend(testapp):
     assert health["search"]["backend"] == "fts5" and health["search"]["reachable"] is True
 
 
-def test_health_and_page_say_when_elasticsearch_is_down(settings, demo):
+def test_health_and_page_say_when_opensearch_is_down(settings, demo):
     from webtest import TestApp
 
     from recordsys.config import make_wsgi_app
 
-    app = TestApp(make_wsgi_app({**settings, "search.backend": "elasticsearch",
-                                 "search.elasticsearch_url": "http://127.0.0.1:1"}))
+    app = TestApp(make_wsgi_app({**settings, "search.backend": "opensearch",
+                                 "search.opensearch_url": "http://127.0.0.1:1"}))
     health = app.get("/api/v1/health", status=503).json
     assert health["status"] == "degraded" and health["search"]["reachable"] is False
     login(app, "vanthu")
