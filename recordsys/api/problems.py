@@ -1,6 +1,7 @@
 """Errors: RFC 9457 problem+json under /api/, an HTML page (or a login redirect) elsewhere."""
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 
@@ -16,6 +17,8 @@ from pyramid.view import (
     forbidden_view_config,
     notfound_view_config,
 )
+
+from recordsys.errors import DomainError
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +80,25 @@ def http_exception(exc, request):
     if exc.status_code < 400:
         return exc
     return _render(request, exc)
+
+
+@exception_view_config(DomainError)
+def domain_error(exc, request):
+    """A DomainError no view caught (a bad parameter, …): its own status and sentence, the field it
+    is about; nothing of the request is committed."""
+    with contextlib.suppress(Exception):
+        request.tm.doom()  # pyramid_tm aborts a squashed exception anyway; doomed, whatever the veto
+    status = int(getattr(exc, "http_status", 422) or 422)
+    request.response.status = status
+    lang = getattr(request, "locale_name", "vi")
+    if is_api(request):
+        return problem(status, "Invalid request" if status < 500 else "Unavailable", exc.localized(lang),
+                       **{k: v for k, v in exc.to_problem(lang).items() if k != "detail"})
+    from pyramid.renderers import render_to_response
+
+    return render_to_response("recordsys.web:templates/error.jinja2",
+                              {"status": status, "title": "Invalid request", "detail": exc.localized(lang)},
+                              request=request, response=request.response)
 
 
 @exception_view_config(Exception)
