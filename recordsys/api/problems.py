@@ -43,8 +43,10 @@ def json_body(request) -> dict:
 
     try:
         value = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError) as exc:  # also integers of more than 4300 digits
         raise HTTPBadRequest(f"The request body is not valid JSON: {exc}.") from None
+    except RecursionError:
+        raise HTTPBadRequest("The request body is nested too deeply.") from None
     if not isinstance(value, dict):
         raise HTTPBadRequest("The request body must be a JSON object.")
     return value
