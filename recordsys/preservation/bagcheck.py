@@ -369,7 +369,15 @@ def _parse_bag_info(state: _State) -> dict[str, list[str]]:
 
 
 def verify_bag(path, processes: int = 2, progress: Callable[[int], None] | None = None) -> BagReport:
-    """Validate completeness and every checksum of the bag at ``path``."""
+    """Validate completeness and every checksum of the bag at ``path``. Never raises for a bad bag:
+    anything unexpected that its contents provoke is reported as an error."""
+    try:
+        return _verify_bag(path, processes, progress)
+    except Exception as exc:  # noqa: BLE001 - a reader of outside input reports, it does not crash
+        return BagReport(str(path), False, (f"the bag could not be read: {type(exc).__name__}: {exc}"[:1000],))
+
+
+def _verify_bag(path, processes: int, progress) -> BagReport:
     root = Path(path)
     state = _State(root)
     if not root.is_dir():
@@ -488,7 +496,11 @@ def _check_tag_manifests(state: _State) -> None:
             if name.startswith("data/"):
                 state.errors.append(f"{manifest.name} lists the payload file {name!r}")
                 continue
-            if not target.is_file():
+            try:
+                regular = stat.S_ISREG(os.lstat(target).st_mode)
+            except OSError:  # missing, or a name the file system refuses (too long, …)
+                regular = False
+            if not regular:
                 state.errors.append(f"{name} is listed in {manifest.name} but missing from the bag")
                 continue
             actual, _ = _hash_file(target, (entry.algorithm,))

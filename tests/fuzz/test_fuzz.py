@@ -46,3 +46,30 @@ def test_the_harness_catches_hangs_crashes_deaths_and_memory_hogs():
         assert worker.run(b"silent").reason == ""
     finally:
         worker.close()
+
+
+REGRESSIONS = __import__("pathlib").Path(__file__).resolve().parent / "regressions"
+
+
+def test_found_by_fuzzing_pyhanko_assertion_is_an_unreadable_verdict():
+    """bench/fuzz.py seed 7: an xref stream without /Type /XRef made pyHanko's reader assert."""
+    from tests.fuzz.harness import RUNNERS
+
+    verdict, reason = RUNNERS["pdf"]((REGRESSIONS / "pdf-xref-stream-assert.pdf").read_bytes())
+    assert verdict == "refused" and "not a readable PDF" in reason
+
+
+def test_found_by_fuzzing_a_tag_manifest_naming_a_too_long_file(tmp_path):
+    """bench/fuzz.py seed 7: a tag manifest line naming a file whose name is too long for the file
+    system made verify_bag raise OSError (ENAMETOOLONG)."""
+    import shutil
+
+    from recordsys.preservation.bagcheck import verify_bag
+    from tests.fuzz.harness import CORPUS
+
+    bag = tmp_path / "bag"
+    shutil.copytree(CORPUS / "bag", bag)
+    with open(bag / "tagmanifest-sha256.txt", "ab") as manifest:
+        manifest.write(b"0" * 64 + b"  manifest-" + b"a" * 600 + b".txt\n")
+    report = verify_bag(bag)
+    assert not report.valid and any("missing from the bag" in e for e in report.errors)
