@@ -41,22 +41,19 @@ json_values = st.one_of(st.integers(min_value=-10**40, max_value=10**40), st.boo
                         st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=3), st.integers(), max_size=2))
 
 
-def _user_for(permission):
-    """A demo user whose role grants ``permission`` (the admin's agency is the province)."""
-    for username, _, role, org in DEMO_USERS:
-        if permission == NO_PERMISSION_REQUIRED or permission in ROLE_PERMISSIONS[Role(role)]:
-            return username, (PROVINCE if role == "admin" else org)
-    return None
+def _users_for(permission):
+    """Every demo user whose role grants ``permission``, with their agency (the admin's is the province)."""
+    return [(username, PROVINCE if role == "admin" else org) for username, _, role, org in DEMO_USERS
+            if permission == NO_PERMISSION_REQUIRED or permission in ROLE_PERMISSIONS[Role(role)]]
 
 
 def _routes(registry):
+    """(route, pattern, method, user, agency) for every route and every role that reaches it."""
     out = []
     for name, pattern, method, permission in all_views(registry):
         if pattern.lstrip("/").startswith("static") or name in ("login", "logout", "language"):
             continue
-        found = _user_for(permission)
-        if found:
-            out.append((name, pattern, method, *found))
+        out.extend((name, pattern, method, *found) for found in _users_for(permission))
     return sorted(set(out))
 
 
@@ -78,7 +75,41 @@ def clients(app, records):  # noqa: F811
     return out
 
 
-@settings(max_examples=150, deadline=None, derandomize=True, database=None,
+WORST = [({f: "٣" for f in FIELDS}, "٣", '{"year": [2026], "title": {"a": 1}}'),
+         ({f: str(10**30) for f in FIELDS}, str(10**30), '{"year": 1e400, "plan_code": true}')]
+
+
+def _send(client, token, method, url, params, body):
+    if method == "GET":
+        return client.get(url, params=params, status="*", expect_errors=True)
+    if url.startswith("/api/"):
+        return client.request(url, method=method, body=body.encode("utf-8", "surrogatepass"),
+                              content_type="application/json", headers={"X-CSRF-Token": token},
+                              status="*", expect_errors=True)
+    return client.request(url, method=method, POST=[*params.items(), ("csrf_token", token)],
+                          headers={"X-CSRF-Token": token}, status="*", expect_errors=True)
+
+
+def test_every_route_and_role_with_the_worst_values(app, clients):
+    """Not left to chance: each (route, role) pair once with non-ASCII digits everywhere and once
+    with 10**30 everywhere (and a JSON body of the wrong types)."""
+    engine = app.registry["db_engine"]
+    pairs = _routes(app.registry)
+    for name, pattern, method, username, org in pairs:
+        for params, segment, body in WORST:
+            url = PLACEHOLDER.sub(lambda m: org if m.group(1) == "org" else quote(segment), pattern)
+            client, token = clients[username]
+            before = _counts(engine)
+            response = _send(client, token, method, url, params, body)
+            assert response.status_int < 500, (name, method, username, url, response.status, response.text[:300])
+            if response.status_int >= 400:
+                assert _counts(engine) == before, (name, method, username, url, response.status)
+            if "{id" in pattern or name in ("documents", "api.documents", "dossiers", "search", "api.search"):
+                assert response.status_int in (400, 404, 422), (name, method, username, url, response.status)
+    assert len({p[:3] for p in pairs}) >= 20 and len(pairs) >= 40
+
+
+@settings(max_examples=200, deadline=None, derandomize=True, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(data=st.data())
 def test_wrong_shaped_values_never_500_and_write_nothing(app, clients, records, data):  # noqa: F811
