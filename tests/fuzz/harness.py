@@ -253,8 +253,47 @@ def _nest(rng, data, corpus):
 
 BYTE_MUTATORS = (_flip, _interesting, _delete, _duplicate, _insert_random, _truncate, _number, _splice, _nest)
 
+_ODD_TEXTS = ["", " ", "٣", "²", "-1", "0", "99999999999999999999", "1e400", "NaN", "2026-02-30", "9999-99-99",
+              "x" * 5000, "<![CDATA[", "&amp;", "\u200b", "000.00.00.H41" * 20, "true", "AAAA====", "=" * 77]
 
-def mutate_bytes(rng: random.Random, data: bytes, corpus: list[bytes]) -> bytes:
+
+def _xml_tree(rng, data, corpus):
+    """Well-formed XML with one element changed (text, removed, repeated, emptied): exercises the
+    reading of the envelope's fields rather than the XML parser."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False))
+    except etree.XMLSyntaxError:
+        return _flip(rng, data, corpus)
+    elements = list(root.iter())
+    for _ in range(rng.randint(1, 3)):
+        node = rng.choice(elements)
+        action = rng.random()
+        parent = node.getparent()
+        if action < 0.5:
+            node.text = rng.choice(_ODD_TEXTS)
+        elif action < 0.65 and parent is not None:
+            parent.remove(node)
+            elements = list(root.iter())
+        elif action < 0.8 and parent is not None:
+            import copy
+
+            for _ in range(rng.choice([1, 2, 50])):
+                parent.append(copy.deepcopy(node))
+            elements = list(root.iter())
+        elif action < 0.9:
+            for child in list(node):
+                node.remove(child)
+            elements = list(root.iter())
+        else:
+            node.set(rng.choice(["id", "Id", "Type"]), rng.choice(_ODD_TEXTS[:8]))
+    return etree.tostring(root, xml_declaration=True, encoding="utf-8")
+
+
+def mutate_bytes(rng: random.Random, data: bytes, corpus: list[bytes], structured=None) -> bytes:
+    if structured is not None and rng.random() < 0.5:
+        return structured(rng, data, corpus)[:MAX_INPUT]
     for _ in range(rng.randint(1, 3)):
         data = rng.choice(BYTE_MUTATORS)(rng, data, corpus)[:MAX_INPUT]
     return data
@@ -297,7 +336,10 @@ def cases(reader: str, seed: int, n: int | None = None):
     i = 0
     while n is None or i < n:
         base = rng.choice(corpus)
-        yield mutate_bag(rng, base) if reader == "bagit" else mutate_bytes(rng, base, corpus)
+        if reader == "bagit":
+            yield mutate_bag(rng, base)
+        else:
+            yield mutate_bytes(rng, base, corpus, _xml_tree if reader == "edxml" else None)
         i += 1
 
 
