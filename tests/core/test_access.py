@@ -168,3 +168,17 @@ def test_exports_leave_out_hidden_documents(tx, records):
             assert not _leaks(export_json(dossier, viewer).decode()) and not _leaks(export_xml(dossier, viewer).decode())
         assert "XQZSECRET" in export_json(dossier, OPERATOR).decode()
         assert "XQZSECRET" in export_json(dossier, Access(frozenset({office_id}), 1)).decode()
+
+
+@pytest.mark.parametrize("original", ['a"b;\r\nX-Evil: 1.pdf', "../../etc/passwd", "C:\\\\tmp\\\\x.pdf", "Tờ trình.pdf",
+                                      "", "..", "\x00.pdf", "'; rm -rf /"])
+def test_download_label_is_safe(original):
+    from types import SimpleNamespace
+
+    from recordsys.ingest.views import _content_disposition, download_label
+
+    label = download_label(SimpleNamespace(original_name=original, id=7))
+    header = _content_disposition(label)
+    assert label and "/" not in label and "\\" not in label and not any(c in label for c in '"\r\n\x00;')
+    assert "\r" not in header and "\n" not in header and header.count('"') == 2
+    assert header.isascii()
