@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Select, false, or_
+from sqlalchemy import Select, false, or_, true
 
 from recordsys.core.roles import ROLE_PERMISSIONS
 from recordsys.search.interfaces import CONFIDENTIALITY_LEVEL
@@ -57,7 +57,10 @@ def document_clause(who, permission: str = "document.read"):
 
     access = access_for(who, permission)
     conf = Document.confidentiality
-    clause = or_(conf.is_(None), conf == "", conf.in_(allowed_levels(access.clearance)))
+    if access.clearance >= max(CONFIDENTIALITY_LEVEL.values()):
+        clause = true()  # the highest clearance reaches every level, unknown ones included
+    else:
+        clause = or_(conf.is_(None), conf == "", conf.in_(allowed_levels(access.clearance)))
     if access.organization_ids is not None:
         clause = (Document.organization_id.in_(sorted(access.organization_ids)) & clause
                   if access.organization_ids else false())

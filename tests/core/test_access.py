@@ -182,3 +182,33 @@ def test_download_label_is_safe(original):
     assert label and "/" not in label and "\\" not in label and not any(c in label for c in '"\r\n\x00;')
     assert "\r" not in header and "\n" not in header and header.count('"') == 2
     assert header.isascii()
+
+
+def test_the_query_rule_and_the_object_rule_agree():
+    """visible_documents (SQL) and can_see (Python) give the same answer for every level and
+    clearance, unknown levels included (they count as the highest), and for other agencies."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from recordsys.core.access import Access, can_see, visible_documents
+    from recordsys.db import Base
+    from recordsys.ingest.models import Document
+    from recordsys.models import import_all_models
+
+    import_all_models()
+    engine = create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    levels = [None, "", "mat", "toi_mat", "tuyet_mat", "MAT", "secret"]
+    with Session(engine) as session:
+        for i, level in enumerate(levels * 2, 1):
+            session.add(Document(id=i, organization_id=1 + (i > len(levels)), register_id=1, number=i, year=2026,
+                                 direction="incoming", delivery_mode="electronic", file_id=1, original_name="x.pdf",
+                                 subject="s", confidentiality=level, signature_status="valid", verdict={}, registered_by="t"))
+        session.flush()
+        documents = session.scalars(select(Document)).all()
+        for clearance in range(4):
+            for orgs in (frozenset({1}), frozenset({1, 2}), frozenset(), None):
+                who = Access(orgs, clearance)
+                by_query = set(session.scalars(visible_documents(select(Document.id), who)))
+                assert by_query == {d.id for d in documents if can_see(who, d)}, (clearance, orgs)
+        assert {d.confidentiality for d in documents if can_see(Access(None, 2), d)} == {None, "", "mat", "toi_mat"}
