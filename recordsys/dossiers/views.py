@@ -9,12 +9,12 @@ from pyramid.view import view_config
 from sqlalchemy import select
 
 from recordsys import metadata
+from recordsys.core.access import can_see, visible_documents
 from recordsys.dossiers import building, disposition, services, transfer
 from recordsys.dossiers.models import Dossier
 from recordsys.ingest.models import Document
-from recordsys.core.access import can_see, visible_documents
 from recordsys.storage import IFileStorage
-from recordsys.web.params import INT_MAX, Int, Text, int_csv, int_list, int_param, json_fields
+from recordsys.web.params import Int, Text, int_csv, int_list, int_param, json_fields
 
 #: the years a dossier, plan line or listing may be about
 YEARS = {"min": 1900, "max": 2200}

@@ -32,7 +32,7 @@ class ParameterError(DomainError):
         super().__init__(f"{field}: {message}", message_vi=f"{field}: {message_vi}", field=field)
 
 
-def parse_int(raw, name: str, *, min: int = 0, max: int = INT_MAX, default=_MISSING) -> int:  # noqa: A002
+def parse_int(raw, name: str, *, min: int = 0, max: int = INT_MAX, default=_MISSING) -> int:
     """``raw`` (a str from a URL/form, or a JSON value) as an int in ``[min, max]``."""
     if raw is None or (isinstance(raw, str) and raw.strip() == ""):
         if default is not _MISSING:
@@ -54,7 +54,7 @@ def parse_int(raw, name: str, *, min: int = 0, max: int = INT_MAX, default=_MISS
     return value
 
 
-def int_param(request, name: str, *, min: int = 0, max: int = INT_MAX, default=_MISSING,  # noqa: A002
+def int_param(request, name: str, *, min: int = 0, max: int = INT_MAX, default=_MISSING,
               source: str = "params") -> int:
     """A number from the query string/form (``source`` "params", "GET" or "POST") or the URL
     (``source`` "matchdict")."""
@@ -62,7 +62,7 @@ def int_param(request, name: str, *, min: int = 0, max: int = INT_MAX, default=_
     return parse_int(values.get(name), name, min=min, max=max, default=default)
 
 
-def int_list(request, name: str, *, min: int = 1, max: int = INT_MAX, limit: int = 1000) -> list[int]:  # noqa: A002
+def int_list(request, name: str, *, min: int = 1, max: int = INT_MAX, limit: int = 1000) -> list[int]:
     """Every value of a repeated form field (``add=3&add=5``) as numbers; empty values skipped."""
     raw = [v for v in request.POST.getall(name) if not (isinstance(v, str) and v.strip() == "")]
     if len(raw) > limit:
@@ -70,7 +70,7 @@ def int_list(request, name: str, *, min: int = 1, max: int = INT_MAX, limit: int
     return [parse_int(v, name, min=min, max=max) for v in raw]
 
 
-def int_csv(raw: str | None, name: str, *, min: int = 1, max: int = INT_MAX, limit: int = 10_000) -> list[int]:  # noqa: A002
+def int_csv(raw: str | None, name: str, *, min: int = 1, max: int = INT_MAX, limit: int = 10_000) -> list[int]:
     """A comma-separated list of numbers (``"3,1,2"``); empty items skipped."""
     parts = [p for p in (raw or "").split(",") if p.strip()]
     if len(parts) > limit:

@@ -114,7 +114,7 @@ def test_every_route_and_role_with_the_worst_values(app, clients):
 @given(data=st.data())
 def test_wrong_shaped_values_never_500_and_write_nothing(app, clients, records, data):  # noqa: F811
     routes = _routes(app.registry)
-    name, pattern, method, username, org = data.draw(st.sampled_from(routes), label="route")
+    _name, pattern, method, username, org = data.draw(st.sampled_from(routes), label="route")
     ids = [str(records["dossier"]), str(records["public"]), "٣", "2147483648", str(10**30), "0"]
     url = PLACEHOLDER.sub(lambda m: org if m.group(1) == "org"
                           else quote(data.draw(st.sampled_from(ids), label=m.group(1))), pattern)
