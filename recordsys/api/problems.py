@@ -1,6 +1,7 @@
 """Errors: RFC 9457 problem+json under /api/, an HTML page (or a login redirect) elsewhere."""
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 
@@ -42,8 +43,10 @@ def json_body(request) -> dict:
 
     try:
         value = json.loads(request.body or b"null")
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError) as exc:  # also integers of more than 4300 digits
         raise HTTPBadRequest(f"The request body is not valid JSON: {exc}.") from None
+    except RecursionError:
+        raise HTTPBadRequest("The request body is nested too deeply.") from None
     if not isinstance(value, dict):
         raise HTTPBadRequest("The request body must be a JSON object.")
     return value
@@ -82,17 +85,21 @@ def http_exception(exc, request):
 
 
 @exception_view_config(DomainError)
-def domain_error(exc: DomainError, request):
-    """Any domain error a view lets through: problem+json under /api/ (with its code and field),
-    the error page elsewhere; the transaction is aborted by pyramid_tm."""
-    lang = request.locale_name
-    request.response.status = exc.http_status
+def domain_error(exc, request):
+    """A DomainError no view caught (a bad parameter, …): its own status and sentence, the field it
+    is about; nothing of the request is committed."""
+    with contextlib.suppress(Exception):
+        request.tm.doom()  # pyramid_tm aborts a squashed exception anyway; doomed, whatever the veto
+    status = int(getattr(exc, "http_status", 422) or 422)
+    request.response.status = status
+    lang = getattr(request, "locale_name", "vi")
     if is_api(request):
-        return problem(exc.http_status, exc.code, **exc.to_problem(lang))
+        return problem(status, "Invalid request" if status < 500 else "Unavailable", exc.localized(lang),
+                       **{k: v for k, v in exc.to_problem(lang).items() if k != "detail"})
     from pyramid.renderers import render_to_response
 
     return render_to_response("recordsys.web:templates/error.jinja2",
-                              {"status": exc.http_status, "title": exc.code, "detail": exc.localized(lang)},
+                              {"status": status, "title": "Invalid request", "detail": exc.localized(lang)},
                               request=request, response=request.response)
 
 

@@ -116,16 +116,25 @@ def _refresh_computed(dossier: Dossier) -> None:
                                            if v is not None}}
 
 
-def add_documents(session: Session, dossier: Dossier, document_ids: list[int], actor: str) -> list[int]:
-    """Attach registered documents in the given order; returns their ordinals."""
+def add_documents(session: Session, dossier: Dossier, document_ids: list[int], actor: str,
+                  viewer=None) -> list[int]:
+    """Attach registered documents in the given order; returns their ordinals.
+
+    ``viewer`` (a user or :class:`recordsys.ingest.access.Access`) is who adds them: a document out
+    of their reach (another agency, or above their clearance) is refused exactly like a missing
+    one. ``None`` is the trusted operator at the command line."""
+    from recordsys.ingest.access import OPERATOR, can_see
+
     require_open(dossier, "adding documents")
     present = {item.document_id for item in dossier.items}
     next_ordinal = max((item.ordinal for item in dossier.items), default=0) + 1
     ordinals = []
     for document_id in document_ids:
         document = session.get(Document, document_id)
-        if document is None or document.organization_id != dossier.organization_id:
-            raise DossierError(f"No document {document_id} in {dossier.organization.code}.")
+        if document is None or document.organization_id != dossier.organization_id \
+                or not can_see(OPERATOR if viewer is None else viewer, document):
+            raise DossierError(f"No document {document_id} in {dossier.organization.code}.",
+                               message_vi=f"Không có văn bản {document_id} trong {dossier.organization.code}.")
         if document_id in present:
             raise DossierError(f"Document {document_id} is already in the dossier.")
         dossier.items.append(DossierItem(document=document, ordinal=next_ordinal))

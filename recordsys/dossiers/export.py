@@ -34,16 +34,24 @@ def document_fields(dossier: Dossier, item: DossierItem) -> dict:
     }
 
 
-def export_dict(dossier: Dossier) -> dict:
+def visible_items(dossier: Dossier, viewer=None) -> list[DossierItem]:
+    """The items ``viewer`` may see (the access rule of ``recordsys.ingest.access``); ``None`` is the
+    trusted operator at the command line, who sees them all."""
+    from recordsys.ingest.access import can_see
+
+    return list(dossier.items) if viewer is None else [i for i in dossier.items if can_see(viewer, i.document)]
+
+
+def export_dict(dossier: Dossier, viewer=None) -> dict:
     order = [f.element for f in metadata.load().dossier]
     head = {k: dossier.fields.get(k) for k in order if dossier.fields.get(k) not in (None, "")}
     return {**head, "documents": [{k: v for k, v in document_fields(dossier, item).items() if v is not None}
-                                  for item in dossier.items]}
+                                  for item in visible_items(dossier, viewer)]}
 
 
-def export_xml(dossier: Dossier) -> bytes:
+def export_xml(dossier: Dossier, viewer=None) -> bytes:
     """The Circular 02 element names, in the definition's order, UTF-8."""
-    data = export_dict(dossier)
+    data = export_dict(dossier, viewer)
     root = ET.Element("HoSo")
     for key, value in data.items():
         if key != "documents":
@@ -149,12 +157,12 @@ def export_sip(session, dossier: Dossier, storage, out_dir: Path, zipped: bool =
             raise c05.Circular05Error(exc.problems) from None
 
 
-def export_files(dossier: Dossier, storage, target: Path) -> list[Path]:
+def export_files(dossier: Dossier, storage, target: Path, viewer=None) -> list[Path]:
     from recordsys.storage import copy_out
 
     target.mkdir(parents=True, exist_ok=True)
     out = []
-    for item in dossier.items:
+    for item in visible_items(dossier, viewer):
         path = target / f"{item.ordinal:03d}-{item.document.original_name}"
         copy_out(storage, item.document.file.sha256, path)
         out.append(path)

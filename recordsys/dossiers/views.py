@@ -12,13 +12,19 @@ from recordsys import metadata
 from recordsys.dossiers import building, disposition, services, transfer
 from recordsys.dossiers.models import Dossier
 from recordsys.dossiers.permissions import Permission
+from recordsys.ingest.access import can_see, visible_documents
 from recordsys.ingest.models import Document
 from recordsys.storage import IFileStorage
+from recordsys.web.params import Int, Text, int_csv, int_list, int_param, json_fields
+
+#: the years a dossier, plan line or listing may be about
+YEARS = {"min": 1900, "max": 2200}
 
 
 def _dossier(request) -> Dossier:
     try:
-        return services.get(request.dbsession, int(request.matchdict["id"]), {request.context.organization.id})
+        return services.get(request.dbsession, int_param(request, "id", min=1, source="matchdict"),
+                            {request.context.organization.id})
     except services.DossierError:
         raise HTTPNotFound("No such dossier in this agency.") from None
 
@@ -32,7 +38,7 @@ def _messages(exc: services.DossierError, lang: str) -> list[str]:
 
 @view_config(route_name="dossiers", renderer="dossiers/dossiers.jinja2", request_method="GET", permission=Permission.dossier_read)
 def dossier_list(request):
-    year = int(request.params["year"]) if request.params.get("year", "").isdigit() else dt.date.today().year
+    year = int_param(request, "year", **YEARS, default=dt.date.today().year)
     rows = services.list_dossiers(request.dbsession, organization_ids={request.context.organization.id}, year=year)
     return {"dossiers": rows, "year": year, "errors": [], "retention": metadata.load().codes("retention"),
             "plan": building.plan(request.dbsession, request.context.organization, year)}
@@ -41,7 +47,7 @@ def dossier_list(request):
 @view_config(route_name="dossiers", renderer="dossiers/dossiers.jinja2", request_method="POST", permission=Permission.dossier_manage)
 def dossier_create(request):
     """Open a dossier from a plan line, or (``plan_only``) add a line to the year's plan."""
-    year = int(request.POST["year"]) if request.POST.get("year", "").isdigit() else dt.date.today().year
+    year = int_param(request, "year", **YEARS, default=dt.date.today().year, source="POST")
     try:
         if request.POST.get("plan_only"):
             building.add_plan_entry(request.dbsession, organization=request.context.organization, year=year,
@@ -66,11 +72,18 @@ def dossier_create(request):
 
 
 def _detail(request, dossier, errors=()):
-    candidates = request.dbsession.scalars(select(Document).where(
-        Document.organization_id == dossier.organization_id).order_by(Document.id.desc()).limit(100)).all()
+    """The dossier with the documents the user may see (the others are only counted) and the
+    candidates to add, chosen by the access rule in the query."""
     present = {i.document_id for i in dossier.items}
-    return {"dossier": dossier, "fields": metadata.load().dossier, "errors": list(errors),
-            "candidates": [d for d in candidates if d.id not in present], "definition": metadata.load()}
+    query = select(Document).where(Document.organization_id == dossier.organization_id)
+    if present:
+        query = query.where(Document.id.not_in(sorted(present)))
+    candidates = request.dbsession.scalars(
+        visible_documents(query, request.user).order_by(Document.id.desc()).limit(100)).all()
+    items = [i for i in dossier.items if can_see(request.user, i.document)]
+    return {"dossier": dossier, "fields": metadata.load().dossier, "errors": list(errors), "items": items,
+            "hidden_items": len(dossier.items) - len(items), "candidates": candidates,
+            "definition": metadata.load()}
 
 
 @view_config(route_name="dossier", renderer="dossiers/dossier.jinja2", request_method="GET", permission=Permission.dossier_read)
@@ -83,9 +96,9 @@ def dossier_detail(request):
 def dossier_fields(request):
     dossier = _dossier(request)
     try:
-        add = [int(x) for x in request.POST.getall("add") if x.isdigit()]
+        add = int_list(request, "add")
         if add:
-            building.add_documents(request.dbsession, dossier, add, request.user.username)
+            building.add_documents(request.dbsession, dossier, add, request.user.username, viewer=request.user)
         values = {f.element: request.POST[f.element] for f in metadata.load().dossier
                   if not f.computed and f.element in request.POST}
         if values:
@@ -129,14 +142,12 @@ def api_create_dossier(request):
     """Open a dossier from the plan: {"year", "plan_code", "title", "retention"} (201 with its id)."""
     from pyramid.httpexceptions import HTTPBadRequest
 
-    from recordsys.api.problems import json_body
-
-    body = json_body(request)
+    body = json_fields(request, year=Int(**YEARS, default=dt.date.today().year), plan_code=Text(100, ""),
+                       title=Text(1000, ""), retention=Text(50, ""))
     try:
-        year = int(body.get("year") or dt.date.today().year)
-        made = building.open_dossier(request.dbsession, organization=request.context.organization, year=year,
-                                     plan_code=str(body.get("plan_code", "")), title=str(body.get("title", "")),
-                                     retention=str(body.get("retention", "")), actor=request.user.username)
+        made = building.open_dossier(request.dbsession, organization=request.context.organization,
+                                     year=body["year"], plan_code=body["plan_code"], title=body["title"],
+                                     retention=body["retention"], actor=request.user.username)
     except (services.DossierError, ValueError) as exc:
         request.tm.doom()
         raise HTTPBadRequest(str(exc)) from None
@@ -149,12 +160,22 @@ def api_create_dossier(request):
 def dossier_reorder(request):
     """The new order from the drag-and-drop list (document ids, comma-separated)."""
     dossier = _dossier(request)
-    order = [int(x) for x in request.POST.get("order", "").split(",") if x.strip().isdigit()]
+    order = _full_order(request, dossier, int_csv(request.POST.get("order"), "order"))
     try:
         building.reorder(request.dbsession, dossier, order, request.user.username)
     except services.DossierError as exc:
         return _refused(request, dossier, "reorder", exc)
     return HTTPSeeOther(request.route_url("dossier", org=request.context.organization.code, id=dossier.id))
+
+
+def _full_order(request, dossier, order: list[int]) -> list[int]:
+    """The page lists only the documents the user may see; those they may not keep their places
+    and the visible ones fill the other places in the new order."""
+    hidden = {i.document_id for i in dossier.items if not can_see(request.user, i.document)}
+    if not hidden or set(order) & hidden or len(order) != len(dossier.items) - len(hidden):
+        return order  # nothing hidden, or not a permutation of the visible ones: the service decides
+    moved = iter(order)
+    return [i.document_id if i.document_id in hidden else next(moved) for i in dossier.items]
 
 
 def _archive(request, errors=()):
@@ -196,7 +217,7 @@ def transfer_create(request):
     from pathlib import Path
 
 
-    ids = [int(x) for x in request.POST.getall("dossier") if x.isdigit()]
+    ids = int_list(request, "dossier")
 
     def work():
         with tempfile.TemporaryDirectory() as tmp:
@@ -211,7 +232,7 @@ def transfer_accept(request):
     from recordsys.dossiers.models import TransferBatch
     from recordsys.preservation.bagging import PreservationError
 
-    batch = request.dbsession.get(TransferBatch, int(request.matchdict["id"]))
+    batch = request.dbsession.get(TransferBatch, int_param(request, "id", min=1, source="matchdict"))
     if batch is None or batch.organization_id != request.context.organization.id:
         raise HTTPNotFound("No such hand-over.")
 
@@ -236,7 +257,7 @@ def disposition_step(request):
     """One step of a disposition list; the user's roles in this agency decide what is allowed."""
     from recordsys.dossiers.models import DispositionBatch
 
-    batch = request.dbsession.get(DispositionBatch, int(request.matchdict["id"]))
+    batch = request.dbsession.get(DispositionBatch, int_param(request, "id", min=1, source="matchdict"))
     if batch is None or batch.organization_id != request.context.organization.id:
         raise HTTPNotFound("No such disposition list.")
     roles = {a.role.value for a in request.user.roles if a.organization_id == batch.organization_id}

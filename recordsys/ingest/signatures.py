@@ -116,6 +116,13 @@ def _signature_status(status) -> tuple[str, str | None]:
     return "valid", None
 
 
+def _field_name(sig) -> str:
+    try:
+        return sig.field_name
+    except Exception:
+        return ""
+
+
 def validate(data: bytes, trust_roots: list, now: dt.datetime | None = None,
              allow_fetching: bool = False) -> SignatureVerdict:
     """Validate every signature of a PDF given as bytes; never raises for a bad file."""
@@ -133,6 +140,8 @@ def validate(data: bytes, trust_roots: list, now: dt.datetime | None = None,
         embedded = list(reader.embedded_signatures)
     except (PdfReadError, ValueError, KeyError, TypeError, IndexError, AttributeError, RecursionError) as exc:
         return SignatureVerdict("unreadable", error=f"not a readable PDF: {exc}")
+    except Exception as exc:
+        return SignatureVerdict("unreadable", error=f"not a readable PDF: {type(exc).__name__} {exc}".strip())
     if not embedded:
         return SignatureVerdict("unsigned")
     try:
@@ -145,8 +154,18 @@ def validate(data: bytes, trust_roots: list, now: dt.datetime | None = None,
     for sig in embedded:
         from pyhanko_certvalidator import ValidationContext
 
-        vc = dss.as_validation_context(vc_kwargs) if dss else ValidationContext(**vc_kwargs)
-        cert = sig.signer_cert
+        try:
+            vc = dss.as_validation_context(vc_kwargs) if dss else ValidationContext(**vc_kwargs)
+            cert = sig.signer_cert
+            signing_time = sig.self_reported_timestamp
+            names = (_name_attr(cert.subject, "common_name"), _name_attr(cert.subject, "organization_name"),
+                     _name_attr(cert.issuer, "common_name"), format(cert.serial_number, "x"))
+        except Exception as exc:
+            infos.append(SignatureInfo(
+                field=_field_name(sig), signer=None, organization=None, signing_time=None, issuer=None,
+                serial=None, intact=False, trusted=False, status="invalid", coverage=None,
+                modification_level=None, problem=f"cannot be read: {type(exc).__name__} {exc}".strip()))
+            continue
         try:
             status = validate_pdf_signature(sig, vc)
             verdict, problem = _signature_status(status)
@@ -155,12 +174,9 @@ def validate(data: bytes, trust_roots: list, now: dt.datetime | None = None,
             intact, trusted = bool(status.intact and status.valid), bool(status.trusted)
         except Exception as exc:
             verdict, problem, coverage, level, intact, trusted = "invalid", f"cannot be validated: {exc}", None, None, False, False
-        signing_time = sig.self_reported_timestamp
         infos.append(SignatureInfo(
-            field=sig.field_name, signer=_name_attr(cert.subject, "common_name"),
-            organization=_name_attr(cert.subject, "organization_name"),
-            signing_time=signing_time.isoformat() if signing_time else None,
-            issuer=_name_attr(cert.issuer, "common_name"), serial=format(cert.serial_number, "x"),
+            field=_field_name(sig), signer=names[0], organization=names[1],
+            signing_time=signing_time.isoformat() if signing_time else None, issuer=names[2], serial=names[3],
             intact=intact, trusted=trusted, status=verdict, coverage=coverage, modification_level=level,
             problem=problem,
         ))

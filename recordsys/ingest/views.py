@@ -145,10 +145,14 @@ PAGE_SIZE = 50
 
 
 def _page_of_documents(request) -> tuple[int, list[Document]]:
-    raw = request.params.get("page", "1")
-    page = max(1, int(raw)) if raw.isdigit() else 1
-    rows = request.dbsession.scalars(
-        select(Document).where(Document.organization_id == request.context.organization.id)
+    """One page of the agency's documents the user may see (the access rule is in the query, so
+    hidden documents neither show nor shorten the page)."""
+    from recordsys.ingest.access import visible_documents
+    from recordsys.web.params import int_param
+
+    page = int_param(request, "page", min=1, max=1_000_000, default=1)
+    rows = request.dbsession.scalars(visible_documents(
+        select(Document).where(Document.organization_id == request.context.organization.id), request.user)
         .order_by(Document.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return page, rows
 
@@ -162,9 +166,60 @@ def documents_page(request):
 @view_config(route_name="api.documents", renderer="json", request_method="GET", permission=Permission.document_read)
 @query_parameters(page="page number (1…), 50 documents a page")
 def api_documents(request):
-    """Registered documents of one agency, newest first (50 a page)."""
+    """Registered documents of one agency the caller may see, newest first (50 a page)."""
     page, rows = _page_of_documents(request)
     return {"documents": [{"id": d.id, "register": d.register.kind, "year": d.year, "number": d.number,
                            "number_and_symbol": d.number_and_symbol, "subject": d.subject,
                            "signature_status": d.signature_status, "pdfa": d.pdfa_flavour, "flags": d.flags,
                            "delivery_mode": d.delivery_mode} for d in rows], "page": page}
+
+
+def download_label(document: Document) -> str:
+    """The name a downloaded file is offered under: the client's original name as a label (last
+    component, no control characters or quotes), else ``van-ban-<id>.pdf``."""
+    try:
+        label = upload_label(document.original_name)
+    except UploadNameError:
+        label = ""
+    label = re.sub(r'[\x00-\x1f\x7f"\\;]', "_", label).strip(" .")
+    return label or f"van-ban-{document.id}.pdf"
+
+
+def _content_disposition(label: str) -> str:
+    from urllib.parse import quote
+
+    ascii_label = re.sub(r"[^A-Za-z0-9._-]", "_", label.encode("ascii", "ignore").decode()) or "van-ban.pdf"
+    return f"attachment; filename=\"{ascii_label}\"; filename*=UTF-8''{quote(label, safe='')}"
+
+
+@view_config(route_name="document.file", request_method="GET", permission="document.read")
+@view_config(route_name="api.document.file", request_method="GET", permission="document.read")
+def document_file(request):
+    """The stored file of one document, when the caller may see it (agency role and clearance);
+    every download is audited (``document.download``). A document out of reach is missing (404)."""
+    from pyramid.httpexceptions import HTTPNotFound
+    from pyramid.response import FileIter, Response
+
+    from recordsys.core import audit
+    from recordsys.ingest.access import visible_documents
+    from recordsys.web.params import int_param
+
+    document_id = int_param(request, "id", min=1, source="matchdict")
+    document = request.dbsession.scalar(visible_documents(select(Document).where(
+        Document.id == document_id, Document.organization_id == request.context.organization.id), request.user))
+    if document is None:
+        raise HTTPNotFound("No such document in this agency.")
+    storage = request.find_service(IFileStorage)
+    if not storage.exists(document.file.sha256):
+        raise HTTPNotFound("The document's file is missing from the store.")
+    label = download_label(document)
+    audit.record(request.dbsession, actor=request.user.username, action="document.download", object_type="document",
+                 object_id=document.id, organization_code=request.context.organization.code,
+                 payload={"sha256": document.file.sha256, "label": label})
+    response = Response(content_type=document.file.media_type or "application/octet-stream")
+    response.app_iter = FileIter(storage.open(document.file.sha256))
+    response.content_length = document.file.size
+    response.headers["Content-Disposition"] = _content_disposition(label)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

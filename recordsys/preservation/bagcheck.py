@@ -181,10 +181,44 @@ def _read_manifest(state: _State, path: Path, payload: bool) -> dict[str, _Entry
     return entries
 
 
+def special_entries(root: Path, limit: int = 100) -> list[str]:
+    """Every entry of the bag at ``root`` that is not a regular file or a folder: symbolic links
+    (wherever they point, in the payload or among the tag files) and devices, pipes, sockets.
+    Nothing is followed or opened; at most ``limit`` problems are listed."""
+    root = Path(root)
+    root_real = os.path.realpath(root)
+    problems: list[str] = []
+    folders = [""]
+    while folders and len(problems) < limit:
+        folder = folders.pop()
+        try:
+            entries = list(os.scandir(root / folder if folder else root))
+        except OSError as exc:
+            problems.append(f"{folder or '.'} cannot be listed: {exc.strerror}")
+            continue
+        for entry in entries:
+            rel = f"{folder}/{entry.name}" if folder else entry.name
+            if entry.is_symlink():
+                problems.append(f"{rel} {_link_problem(entry.path, root_real) or 'is a symbolic link'}")
+            elif entry.is_dir(follow_symlinks=False):
+                folders.append(rel)
+            elif not entry.is_file(follow_symlinks=False):
+                problems.append(f"{rel} is not a regular file or folder (a device, pipe or socket)")
+    return problems[:limit]
+
+
+def _check_tag_area(state: _State) -> bool:
+    """Links and special files outside data/ (the payload walk reports its own): errors, and the
+    tag files are then not read at all (a linked tag file would be read from outside the bag)."""
+    found = [p for p in special_entries(state.root) if not p.startswith("data/")]
+    state.errors.extend(f"{p}: refused" for p in found)
+    return not found
+
+
 def _walk_payload(state: _State) -> dict[str, os.stat_result]:
-    """Regular files under data/ (relative 'data/...' names) with their stat. Links out of the
-    bag, links to folders or to nothing, and devices, pipes or sockets are errors (a pipe would
-    otherwise hang the check)."""
+    """Regular files under data/ (relative 'data/...' names) with their stat. Symbolic links
+    (wherever they point) and devices, pipes or sockets are errors (a pipe would otherwise hang
+    the check)."""
     files: dict[str, os.stat_result] = {}
     if not (state.root / "data").is_dir():
         state.errors.append("the payload directory data/ is missing")
@@ -199,7 +233,10 @@ def _walk_payload(state: _State) -> dict[str, os.stat_result]:
                 if entry.is_dir(follow_symlinks=False):
                     folders.append(rel)
                     continue
-                problem = _link_problem(entry.path, root_real) if entry.is_symlink() else None
+                # every link is refused, even one to a file of the bag: an imported copy must not depend
+                # on what a link resolves to when it is copied
+                problem = (_link_problem(entry.path, root_real) or "is a symbolic link") if entry.is_symlink() \
+                    else None
                 if problem is None:
                     info = entry.stat()
                     if not stat.S_ISREG(info.st_mode):
@@ -216,7 +253,7 @@ def _walk_payload(state: _State) -> dict[str, os.stat_result]:
 
 
 def _link_problem(path: str, root_real: str) -> str | None:
-    """Why a symbolic link in the payload is refused, or None for a link to a file in the bag."""
+    """What is wrong with where a symbolic link points (None: a file in the bag, still refused)."""
     if os.path.commonpath([root_real, os.path.realpath(path)]) != root_real:
         return "is a symbolic link that points outside the bag"
     if os.path.isdir(path):
@@ -332,12 +369,20 @@ def _parse_bag_info(state: _State) -> dict[str, list[str]]:
 
 
 def verify_bag(path, processes: int = 2, progress: Callable[[int], None] | None = None) -> BagReport:
-    """Validate completeness and every checksum of the bag at ``path``."""
+    """Validate completeness and every checksum of the bag at ``path``. Never raises for a bad bag:
+    anything unexpected that its contents provoke is reported as an error."""
+    try:
+        return _verify_bag(path, processes, progress)
+    except Exception as exc:
+        return BagReport(str(path), False, (f"the bag could not be read: {type(exc).__name__}: {exc}"[:1000],))
+
+
+def _verify_bag(path, processes: int, progress) -> BagReport:
     root = Path(path)
     state = _State(root)
     if not root.is_dir():
         return BagReport(str(path), False, (f"{path} is not a folder",))
-    if not _read_declaration(state):
+    if not _check_tag_area(state) or not _read_declaration(state):
         return BagReport(str(path), False, tuple(state.errors), tuple(state.warnings))
 
     manifests = sorted(root.glob("manifest-*.txt"))
@@ -451,7 +496,11 @@ def _check_tag_manifests(state: _State) -> None:
             if name.startswith("data/"):
                 state.errors.append(f"{manifest.name} lists the payload file {name!r}")
                 continue
-            if not target.is_file():
+            try:
+                regular = stat.S_ISREG(os.lstat(target).st_mode)
+            except OSError:  # missing, or a name the file system refuses (too long, …)
+                regular = False
+            if not regular:
                 state.errors.append(f"{name} is listed in {manifest.name} but missing from the bag")
                 continue
             actual, _ = _hash_file(target, (entry.algorithm,))

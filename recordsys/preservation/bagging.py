@@ -16,6 +16,7 @@ import errno
 import fcntl
 import os
 import shutil
+import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,9 +61,25 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def open_regular(source: Path):
+    """``source`` opened for reading only if it is a regular file and not a symbolic link (checked
+    on the open descriptor, so a file swapped for a link after a check is still refused)."""
+    try:
+        fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise PreservationError(f"{source} is a symbolic link: refused.") from None
+        raise
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise PreservationError(f"{source} is not a regular file: refused.")
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
 def _copy_file(source: Path, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    with open(source, "rb") as src, open(target, "wb") as dst:
+    with open_regular(source) as src, open(target, "wb") as dst:
         shutil.copyfileobj(src, dst, CHUNK)
 
 

@@ -241,8 +241,23 @@ def export_package(session: Session, package: Package, target: Path, fmt: str, a
     return out
 
 
+def _read_regular(path: Path) -> bytes:
+    with bagging.open_regular(path) as handle:
+        return handle.read()
+
+
 def import_bag(session: Session, settings: dict, bag: Path, organization: Organization, actor: str) -> Package:
-    """Take an existing bag from another system as a transfer, after validating it."""
+    """Take an existing bag from another system as a transfer, after validating it. Symbolic links
+    anywhere in it, and anything that is not a regular file or a folder, refuse the whole bag
+    before anything is read or copied."""
+    from recordsys.preservation.bagcheck import special_entries
+
+    found = special_entries(bag)
+    if found:
+        raise bagging.PreservationError(
+            f"The bag {bag.name} holds {len(found)} entr{'y' if len(found) == 1 else 'ies'} that "
+            f"{'is' if len(found) == 1 else 'are'} not a regular file or folder: {'; '.join(found[:5])}.",
+            message_vi=f"Gói {bag.name} chứa liên kết tượng trưng hoặc tệp đặc biệt: {'; '.join(found[:5])}.")
     report = verify_bag(bag)
     if not report.valid:
         raise bagging.PreservationError(f"The bag {bag} is not valid: {report.errors[0]}")
@@ -250,10 +265,10 @@ def import_bag(session: Session, settings: dict, bag: Path, organization: Organi
     identifier = str(info.get("External-Identifier") or bag.name)
     payload = [bagging.PayloadFile(p, p.relative_to(bag / "data").as_posix())
                for p in sorted((bag / "data").rglob("*")) if p.is_file()]
-    tags = {p.relative_to(bag).as_posix(): p.read_bytes() for p in bag.rglob("*")
+    tags = {p.relative_to(bag).as_posix(): _read_regular(p) for p in bag.rglob("*")
             if p.is_file() and not p.relative_to(bag).as_posix().startswith("data/")
             and p.name not in ("bagit.txt", "bag-info.txt") and not p.name.startswith(("manifest-", "tagmanifest-"))}
-    tags["metadata/original-bag-info.txt"] = (bag / "bag-info.txt").read_bytes() if (bag / "bag-info.txt").exists() else b""
+    tags["metadata/original-bag-info.txt"] = _read_regular(bag / "bag-info.txt") if (bag / "bag-info.txt").exists() else b""
     name = f"import-{organization.code}-{utcnow():%Y%m%d%H%M%S}-{bag.name}"[:200]
     history = [Event("validation", utcnow(), actor, detail=f"imported bag {bag.name} validated")]
     return store_package(session, settings, organization=organization, name=name, external_identifier=identifier,

@@ -22,15 +22,21 @@ def everything(session: Session) -> Viewer:
 
 
 def _int(params, name, default, low, high):
+    from recordsys.web.params import ParameterError, parse_int
+
     raw = params.get(name)
     if raw in (None, ""):
         return default
     try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        raise QueryError(f"Tham số {name} phải là số.", f"Parameter {name} must be a number.") from None
+        value = parse_int(raw, name, min=-(2**31), max=2**31 - 1)  # ASCII digits only, never 10**30
+    except ParameterError:
+        error = QueryError(f"Tham số {name} phải là số.", f"Parameter {name} must be a number.")
+        error.field = name
+        raise error from None
     if not low <= value <= high:
-        raise QueryError(f"Tham số {name} ngoài khoảng cho phép.", f"Parameter {name} is out of range.")
+        error = QueryError(f"Tham số {name} ngoài khoảng cho phép.", f"Parameter {name} is out of range.")
+        error.field = name
+        raise error
     return value
 
 

@@ -41,6 +41,7 @@ def search_page(request):
     try:
         context["search"], context["result"] = _run(request)
     except QueryError as exc:
+        request.response.status = 400  # the page, with the sentence saying what to change
         context["error"] = exc.message_vi if request.locale_name == "vi" else exc.message_en
     except SearchUnavailable:
         request.response.status = 503
