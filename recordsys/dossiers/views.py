@@ -14,8 +14,8 @@ from recordsys.dossiers.models import Dossier
 from recordsys.dossiers.permissions import Permission
 from recordsys.ingest.access import can_see, visible_documents
 from recordsys.ingest.models import Document
+from recordsys.params import Int, Text, int_csv, int_list, int_param, json_fields
 from recordsys.storage import IFileStorage
-from recordsys.web.params import Int, Text, int_csv, int_list, int_param, json_fields
 
 #: the years a dossier, plan line or listing may be about
 YEARS = {"min": 1900, "max": 2200}

@@ -148,7 +148,7 @@ def _page_of_documents(request) -> tuple[int, list[Document]]:
     """One page of the agency's documents the user may see (the access rule is in the query, so
     hidden documents neither show nor shorten the page)."""
     from recordsys.ingest.access import visible_documents
-    from recordsys.web.params import int_param
+    from recordsys.params import int_param
 
     page = int_param(request, "page", min=1, max=1_000_000, default=1)
     rows = request.dbsession.scalars(visible_documents(
@@ -202,7 +202,7 @@ def document_file(request):
 
     from recordsys.core import audit
     from recordsys.ingest.access import visible_documents
-    from recordsys.web.params import int_param
+    from recordsys.params import int_param
 
     document_id = int_param(request, "id", min=1, source="matchdict")
     document = request.dbsession.scalar(visible_documents(select(Document).where(

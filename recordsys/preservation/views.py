@@ -38,7 +38,7 @@ def preservation_page(request):
 
 @view_config(route_name="preservation.verify", request_method="POST", permission=Permission.preservation_read)
 def verify_now(request):
-    from recordsys.web.params import int_param
+    from recordsys.params import int_param
 
     package = request.dbsession.get(Package, int_param(request, "id", min=1, source="matchdict"))
     if package is None or package.organization_id not in request.org_ids_with("preservation.read"):

@@ -22,7 +22,7 @@ def everything(session: Session) -> Viewer:
 
 
 def _int(params, name, default, low, high):
-    from recordsys.web.params import ParameterError, parse_int
+    from recordsys.params import ParameterError, parse_int
 
     raw = params.get(name)
     if raw in (None, ""):

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from recordsys.core.demo import DEMO_USERS, OFFICE, PROVINCE
 from recordsys.core.models import Role
 from recordsys.core.roles import ROLE_PERMISSIONS
-from recordsys.web.params import INT_MAX, Int, ParameterError, Text, parse_int
+from recordsys.params import INT_MAX, Int, ParameterError, Text, parse_int
 from tests.conftest import login
 from tests.core.test_access import records  # noqa: F401  (fixture: documents and a dossier)
 from tests.core.test_permissions import PLACEHOLDER, all_views

@@ -1,5 +1,5 @@
-"""One validated path for every number (and JSON field) that comes from outside: URL segments,
-query strings, form fields and JSON bodies.
+"""Validated parsing of numbers and JSON fields that come from outside (URLs, query strings,
+forms, JSON bodies): one path for every view and command; a bad value is a ``ParameterError``.
 
 Only ASCII digits are numbers here (``int()`` also takes ``²``-free Unicode digits such as ``٣``
 and ``str.isdigit()`` says yes to ``²``); values must fit the database's integer columns; JSON
