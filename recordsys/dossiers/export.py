@@ -163,7 +163,14 @@ def export_files(dossier: Dossier, storage, target: Path, viewer=None) -> list[P
     target.mkdir(parents=True, exist_ok=True)
     out = []
     for item in visible_items(dossier, viewer):
-        path = target / f"{item.ordinal:03d}-{item.document.original_name}"
+        # our own identifiers make the path; the client's file name is only a label (in the metadata)
+        path = target / f"{item.ordinal:03d}-{item.document.id}{_suffix(item.document.original_name)}"
         copy_out(storage, item.document.file.sha256, path)
         out.append(path)
     return out
+
+
+def _suffix(label: str | None) -> str:
+    """A short alphanumeric extension of a label (".pdf"), or ".pdf"; never a path part."""
+    suffix = Path(label or "").suffix.lower()
+    return suffix if 2 <= len(suffix) <= 6 and suffix[1:].isalnum() and suffix[1:].isascii() else ".pdf"

@@ -61,7 +61,8 @@ def test_dossier_life(run, documents, tx, tmp_path, settings):
     out = tmp_path / "xuat"
     assert run("dossier", "export", dossier_id, "--format", "json", "--out", out).exit_code == 0
     assert json.loads((out / "ho-so.json").read_text())["keyword"] == ["đất đai"]  # Circular 05 names
-    assert len(list((out / "van-ban").iterdir())) == 3
+    exported = sorted(p.name for p in (out / "van-ban").iterdir())
+    assert exported == [f"{i + 1:03d}-{doc}.pdf" for i, doc in enumerate(documents)]  # our ids, never labels
 
     batch = run("dossier", "transfer", "--org", OFFICE, dossier_id)
     assert batch.exit_code == 0, batch.output
