@@ -71,7 +71,7 @@ class Installation:
 
     def start(self, *roles: str) -> None:
         for role in roles or ("serve", "worker"):
-            log = open(self.data_dir / f"{role}.log", "ab")  # noqa: SIM115 - the child holds it
+            log = open(self.data_dir / f"{role}.log", "ab")  # the child holds it
             self.processes[role] = subprocess.Popen(
                 [sys.executable, "-m", "recordsys.cli", *self.COMMANDS[role](self)], cwd=REPO, env=self.env,
                 stdout=log, stderr=subprocess.STDOUT)
