@@ -93,7 +93,7 @@ def run_clients(port: int, path: str, bodies: list[bytes], headers_for, seconds:
                 conn.request("POST", path, body=body, headers=headers_for(body))
                 response = conn.getresponse()
                 answer = response.read()
-                ok = response.status == 200 and b'"ErrorCode": "0"' in answer or b'"ErrorCode":"0"' in answer
+                ok = response.status == 200 and (b'"ErrorCode": "0"' in answer or b'"ErrorCode":"0"' in answer)
                 counts[i][0 if ok else 1] += 1
                 if not ok and counts[i][1] == 1:
                     print(f"client {i}: HTTP {response.status} {answer[:300]!r}", file=sys.stderr)
