@@ -180,7 +180,9 @@ def test_kills_of_hub_and_receiver_lose_and_double_nothing(three):
     assert set(statuses) == {(d, code) for d in sent for code in ("01", "03")}
     with a.app.transaction() as session:
         states = session.scalars(select(OutboxMessage.state)).all()
+        retried = session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.attempts > 1))
     assert set(states) == {"sent"}
+    assert retried > 0  # the kills landed while envelopes were on their way
     with b.app.transaction() as session:
         b_states = session.scalars(select(OutboxMessage.state)).all()
     assert len(b_states) == 2 * DOCUMENTS and set(b_states) == {"sent"}  # one 01 and one 03 each
