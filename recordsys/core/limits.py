@@ -41,9 +41,9 @@ def size_limit_tween_factory(handler, registry):
     def size_limit_tween(request):
         length = request.content_length
         if length is not None and length > limit:
-            response = _refuse(request, 413, "Content Too Large", too_large_message(limit))
-            response.headers["Connection"] = "close"  # the unread body is not drained
-            return response
+            # no "Connection: close" here: a hop-by-hop header is the server's (waitress refuses it from
+            # the application with a 500); waitress has read the body already
+            return _refuse(request, 413, "Content Too Large", too_large_message(limit))
         if length is None and "chunked" in request.headers.get("Transfer-Encoding", "").lower():
             return _refuse(request, 411, "Length Required",
                            "Cần gửi kèm Content-Length. A Content-Length header is required.")

@@ -305,6 +305,27 @@ def deliver(env, message_ids):
         echo_json(result)
 
 
+@exchange.command()
+@click.option("--every", type=float, default=0.0,
+              help="Poll again every SECONDS until stopped (default: once).")
+@pass_env
+def poll(env, every):
+    """Nhận các gói tin trục đang giữ cho ta / Fetch, take in and acknowledge what the axis holds for us."""
+    import time
+
+    from recordsys.exchange.jobs import poll_axis
+    from recordsys.exchange.transport import IExchangeTransport
+
+    transport = env.find_service(IExchangeTransport)
+    while True:
+        report = poll_axis(env.session_factory, env.settings, transport)
+        echo_json({"received": len(report.get("received", [])), "refused": len(report.get("refused", [])),
+                   "errors": report.get("errors", []), "skipped": report.get("skipped")})
+        if every <= 0:
+            return
+        time.sleep(every)
+
+
 @exchange.group()
 def member():
     """Thành viên của trục (hub) này / Member systems of our hub."""

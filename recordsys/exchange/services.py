@@ -574,3 +574,46 @@ def _meaning(code: str) -> str | None:
     except ValueError:
         return None
     return f"{meaning.vi} / {meaning.en}"
+
+
+# --- what the workflow does with a document that came through exchange -------------------------
+
+#: the workflow's processing state -> the status the original sender gets
+WORKFLOW_STATUS = {"assigned": StatusCode.ASSIGNED, "processing": StatusCode.PROCESSING, "done": StatusCode.COMPLETED}
+_DESCRIPTIONS = {StatusCode.ASSIGNED: "Đã phân công / Assigned", StatusCode.PROCESSING: "Đang xử lý / Processing",
+                 StatusCode.COMPLETED: "Đã hoàn thành / Completed"}
+
+
+def notify_status(session: Session, document_id: int, code: str, *, storage=None, settings: dict | None = None,
+                  actor: str = "workflow") -> OutboxMessage | None:
+    """Queue status ``code`` (04, 05, 06) to the original sender of the registered document
+    ``document_id``, in the caller's transaction; nothing when the document did not come through
+    exchange (or was revoked). Each status is sent once per document."""
+    entry = session.scalar(select(InboxEntry).where(InboxEntry.registered_document_id == document_id,
+                                                    InboxEntry.state == "accepted"))
+    if entry is None:
+        return None
+    code = StatusCode(code)
+    sent = session.scalar(select(OutboxMessage.id).where(
+        OutboxMessage.kind == "status", OutboxMessage.organization_id == entry.organization_id,
+        OutboxMessage.edxml_document_id == entry.edxml_document_id, OutboxMessage.status_code == code.value))
+    if sent is not None:
+        return None
+    if storage is None:
+        from recordsys.storage import make_storage
+
+        storage = make_storage(settings or {})
+    return queue_status(session, storage, entry, code, _DESCRIPTIONS.get(code, code.value), actor, settings)
+
+
+def workflow_listener(registry):
+    """The listener the workflow calls when an incoming document's processing changes state."""
+    def listener(session: Session, document_id: int, state: str) -> None:
+        from recordsys.services import find_service
+        from recordsys.storage import IFileStorage
+
+        code = WORKFLOW_STATUS.get(state)
+        if code is not None:
+            notify_status(session, document_id, code.value, storage=find_service(registry, IFileStorage),
+                          settings=registry.settings)
+    return listener

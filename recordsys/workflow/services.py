@@ -511,6 +511,22 @@ def draft_summary(session: Session, draft: Draft) -> dict:
 
 
 # incoming documents ------------------------------------------------------------------------------
+#: name -> fn(session, document_id, state): told, in the caller's transaction, each time an incoming
+#: document's processing reaches a new state (assigned, processing, done). Other domains register
+#: here (exchange sends statuses 04/05/06 to the original sender); the workflow imports none of them.
+INCOMING_STATE_LISTENERS: dict = {}
+
+
+def on_incoming_state(name: str, fn) -> None:
+    """Register (or replace) the listener ``name``."""
+    INCOMING_STATE_LISTENERS[name] = fn
+
+
+def _incoming_state_changed(session: Session, document: Document, state: str) -> None:
+    for fn in list(INCOMING_STATE_LISTENERS.values()):
+        fn(session, document.id, state)
+
+
 def _incoming(session: Session, document_id) -> tuple[Document, Assignment]:
     try:
         document_id = int(document_id)
@@ -572,6 +588,7 @@ def assign_incoming(session: Session, *, document_id, username: str, to: str, co
     _audit_incoming(session, document, a, actor.user, "assign", main_handler=a.main_handler,
                     coordinators=a.coordinators, for_information=a.for_information,
                     deadline=deadline.isoformat() if deadline else None, note=a.note)
+    _incoming_state_changed(session, document, a.state)
     return a
 
 
@@ -591,11 +608,15 @@ def complete_incoming(session: Session, *, document_id, username: str, result: s
     document, a = _incoming(session, document_id)
     _, actor = actor_for(session, username, document.organization)
     record = incoming_rule(session, document, a)
-    if record.state == "assigned":
+    started = record.state == "assigned"
+    if started:
         record = refused(rules.start, record, actor)
     new = refused(rules.complete, record, actor, result, today)
     _store_incoming(a, new)
     _audit_incoming(session, document, a, actor.user, "complete", result=new.result)
+    if started:
+        _incoming_state_changed(session, document, "processing")
+    _incoming_state_changed(session, document, a.state)
     return a
 
 

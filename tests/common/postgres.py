@@ -48,12 +48,14 @@ class PostgresServer:
             cmd = ["runuser", "-u", self.user, "--", *cmd]
         return subprocess.run(cmd, check=check, capture_output=True, text=True, timeout=120)
 
-    def start(self) -> PostgresServer:
+    def start(self, durable: bool = False) -> PostgresServer:
+        """``durable``: fsync, synchronous_commit and full_page_writes on (for benchmarks); off by default."""
         self._run("initdb", "-D", str(self.datadir), "-U", "postgres", "--auth=trust",
-                  "--encoding=UTF8", "--locale=C.UTF-8", "-N")
+                  "--encoding=UTF8", "--locale=C.UTF-8", *(() if durable else ("-N",)))
+        switch = "on" if durable else "off"
         options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} "
-                   f"-c unix_socket_directories={self.root} -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+                   f"-c unix_socket_directories={self.root} -c fsync={switch} "
+                   f"-c synchronous_commit={switch} -c full_page_writes={switch} -c max_connections=200")
         self._run("pg_ctl", "-D", str(self.datadir), "-o", options, "-l", str(self.root / "log"),
                   "-w", "-t", "60", "start")
         return self

@@ -1,0 +1,180 @@
+"""Envelopes per second through our hub, against raw HTTP of the same bytes, in one run.
+
+The hub is a real ``recordsys serve`` process on a throwaway PostgreSQL server with durability on
+(fsync, synchronous_commit and full_page_writes on; files fsynced by the store). Each envelope
+carries a 1 MB signed PDF (PAdES, test PKI) and is itself signed (XML-DSig); ``--clients`` threads
+POST ``sendEdoc`` with the axis headers (HMAC, hash-file, fresh timestamp) on keep-alive
+connections for ``--seconds``. The baseline is the same bytes POSTed by the same clients to a
+trivial WSGI app on waitress (same thread count) that reads the body and answers a small JSON.
+
+    python bench/exchange.py [--seconds 15] [--clients 8]
+
+Targets (issue #14): >= 200 envelopes/s and >= 0.3x the baseline.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from tests.common.installations import Installation
+from tests.common.postgres import PostgresServer, find_bindir, free_port
+
+OFFICE, MINISTRY = "000.00.01.H41", "000.00.00.G09"
+SYSTEM, SECRET = "00.41.W00", "bench-secret"
+
+TRIVIAL = """
+import sys, waitress
+def app(environ, start_response):
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length)
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [b'{"status":"OK","ErrorCode":"0","size":%d}' % len(body)]
+waitress.serve(app, host="127.0.0.1", port=int(sys.argv[1]), threads=int(sys.argv[2]), ident="trivial")
+"""
+
+
+def big_signed_pdf(folder: Path, pki, size: int = 1024 * 1024) -> Path:
+    """A PDF with about ``size`` bytes of incompressible image data, signed (PAdES) by the test PKI."""
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfgen import canvas
+
+    from tests.common.pdfs import sign
+
+    try:
+        from PIL import Image
+    except ImportError:  # pragma: no cover
+        sys.exit("Pillow is needed to make the 1 MB attachment.")
+    side = int((size / 3 / 1.3) ** 0.5) + 1  # reportlab stores the image flate + ASCII85 (about 1.3x)
+    image = Image.frombytes("RGB", (side, side), os.urandom(side * side * 3))
+    source = folder / "big.src.pdf"
+    c = canvas.Canvas(str(source))
+    c.drawString(72, 800, "UY BAN NHAN DAN TINH KHANH HOA - 125/UBND-VP")
+    c.drawImage(ImageReader(image), 72, 200, width=450, height=450)
+    c.showPage()
+    c.save()
+    return sign(pki, source, folder / "big.pdf")
+
+
+def envelopes(pdf: Path, count: int, key_pem: bytes, cert_pem: bytes) -> list[bytes]:
+    """``count`` distinct signed envelopes (one per client: no two requests share a signature)."""
+    from recordsys.exchange.pack import envelope_for_document
+    from recordsys.exchange.signing import sign_envelope
+
+    out = []
+    for n in range(count):
+        meta = {"sender_id": OFFICE, "sender_name": "Văn phòng UBND tỉnh Khánh Hòa", "code_number": str(100 + n),
+                "code_notation": "UBND-VP", "promulgation_date": "2026-11-27", "document_type": 1,
+                "subject": f"Về việc triển khai chuyển đổi số trong công tác văn thư, lưu trữ (đợt {n})",
+                "recipient_names": {MINISTRY: "Bộ Nội vụ"}}
+        data = envelope_for_document(meta, [(f"{100 + n}-UBND-VP.pdf", pdf)], [MINISTRY])
+        out.append(sign_envelope(data, key_pem, cert_pem))
+    return out
+
+
+def run_clients(port: int, path: str, bodies: list[bytes], headers_for, seconds: float) -> tuple[int, int]:
+    """(successes, failures) of POSTs by one thread per body for ``seconds``."""
+    stop = time.monotonic() + seconds
+    counts = [[0, 0] for _ in bodies]
+
+    def client(i: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        body = bodies[i]
+        while time.monotonic() < stop:
+            try:
+                conn.request("POST", path, body=body, headers=headers_for(body))
+                response = conn.getresponse()
+                answer = response.read()
+                ok = response.status == 200 and (b'"ErrorCode": "0"' in answer or b'"ErrorCode":"0"' in answer)
+                counts[i][0 if ok else 1] += 1
+                if not ok and counts[i][1] == 1:
+                    print(f"client {i}: HTTP {response.status} {answer[:300]!r}", file=sys.stderr)
+            except (OSError, http.client.HTTPException) as exc:
+                counts[i][1] += 1
+                print(f"client {i}: {exc}", file=sys.stderr)
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(bodies))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sum(c[0] for c in counts), sum(c[1] for c in counts)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=8, help="Server threads (hub and baseline).")
+    args = parser.parse_args()
+    bindir = find_bindir()
+    if bindir is None:
+        sys.exit("PostgreSQL server binaries not found (apt-get install postgresql).")
+    from recordsys import migrate
+    from recordsys.exchange.axis import hash_file, signed_headers
+    from tests.common.pki import make_pki
+
+    server = PostgresServer(bindir).start(durable=True)
+    baseline = None
+    hub = None
+    try:
+        with tempfile.TemporaryDirectory(prefix="recordsys-bench-exchange-") as tmp:
+            tmp = Path(tmp)
+            pki = make_pki(tmp / "pki")
+            party = pki.signers["good"]
+            pdf = big_signed_pdf(tmp, pki)
+            bodies = envelopes(pdf, args.clients, party.key_path.read_bytes(), party.cert_path.read_bytes())
+            server.execute("CREATE DATABASE hub")
+            migrate.upgrade({"sqlalchemy.url": server.url("hub")})
+            hub = Installation("hub", server.url("hub"), tmp / "hub")
+            hub.cli("exchange", "member", "add", "--system-id", SYSTEM, "--organ", OFFICE, "--secret", SECRET)
+            hub.cli("exchange", "member", "add", "--system-id", "00.09.W00", "--organ", MINISTRY)
+            hub.COMMANDS = {**hub.COMMANDS, "serve": lambda i: ["serve", "--port", str(i.port), "--threads",
+                                                                  str(args.threads)]}
+            hub.start("serve")
+            port = free_port()
+            baseline = subprocess.Popen([sys.executable, "-c", TRIVIAL, str(port), str(args.threads)])
+            time.sleep(1.5)
+
+            def axis_headers(body: bytes) -> dict:
+                return signed_headers(SYSTEM, SECRET, {"from": OFFICE, "servicetype": "eDoc", "messagetype": "edoc",
+                                                       "hash-file": hash_file(body)},
+                                      content_type="application/octet-stream")
+
+            size = len(bodies[0])
+            print(f"envelope: {size / 1e6:.2f} MB (attachment {pdf.stat().st_size / 1e6:.2f} MB, signed PDF; "
+                  f"envelope XML-DSig signed); {args.clients} clients, {args.threads} server threads, "
+                  f"{args.seconds:.0f} s each; PostgreSQL fsync/synchronous_commit on; {os.cpu_count()} CPUs")
+            run_clients(port, "/", bodies[:1], axis_headers, 1)  # warm up both
+            run_clients(hub.port, "/axis/sendEdoc", bodies[:1], axis_headers, 2)
+            raw_ok, raw_failed = run_clients(port, "/", bodies, axis_headers, args.seconds)
+            hub_ok, hub_failed = run_clients(hub.port, "/axis/sendEdoc", bodies, axis_headers, args.seconds)
+            raw_rate, hub_rate = raw_ok / args.seconds, hub_ok / args.seconds
+            print(f"baseline (raw HTTP POST, waitress): {raw_rate:8.1f} requests/s  ({raw_failed} failed)")
+            print(f"hub sendEdoc (durable):             {hub_rate:8.1f} envelopes/s ({hub_failed} failed)")
+            ratio = hub_rate / raw_rate if raw_rate else 0.0
+            print(f"ratio hub/baseline: {ratio:.2f}x   targets: >= 200 envelopes/s "
+                  f"[{'met' if hub_rate >= 200 else 'NOT met'}], >= 0.3x [{'met' if ratio >= 0.3 else 'NOT met'}]")
+            hub.stop()
+    finally:
+        if baseline is not None:
+            baseline.terminate()
+            baseline.wait(timeout=10)
+        if hub is not None:
+            hub.stop()
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
