@@ -27,11 +27,11 @@ def _fill(tx, documents):
         session.add(Package(name="H41-02.2026.01.TCCB", organization_id=office.id,
                             external_identifier="H41-02.2026.01.TCCB", source="dossier", source_id=made.id,
                             tagmanifest_sha256="0" * 64, payload_oxum="10.3", files=3, bytes=10,
-                            created_at=dt.datetime(2026, 5, 4, tzinfo=dt.timezone.utc), created_by="luutru"))
+                            created_at=dt.datetime(2026, 5, 4, tzinfo=dt.UTC), created_by="luutru"))
         session.add(Package(name="H41-31.2020.07.TCCB", organization_id=home.id,
                             external_identifier="H41-31.2020.07.TCCB", source="import", source_id=None,
                             tagmanifest_sha256="1" * 64, payload_oxum="1.1", files=1, bytes=1,
-                            created_at=dt.datetime(2026, 5, 4, tzinfo=dt.timezone.utc), created_by="luutru"))
+                            created_at=dt.datetime(2026, 5, 4, tzinfo=dt.UTC), created_by="luutru"))
         return made.id, other.id
 
 
