@@ -172,6 +172,7 @@ def scan(env, file, org_code, direction, metadata, lang, output, kind, sign, as_
         for warning in scanned.warnings:
             click.echo(f"warning: {warning}", err=True)
         meta.setdefault("delivery_mode", "electronic_and_paper")
+        meta.setdefault("confidence_level", "02")  # digitised (Circular 05/2025 confidenceLevel)
         if output:
             shutil.copyfile(target, output)
         result, _ = register_one(env, target, org_code, direction, meta, (), lang)

@@ -92,7 +92,8 @@ def test_scan_is_signed_by_the_agency_and_low_resolution_refused(run, tx, tmp_pa
     out = json.loads(signed.stdout)
     assert out["accepted"] and out["flags"] == []  # the demo agency's key signed it; the intake check verified it
     with tx() as session:
-        assert session.get(Document, out["document_id"]).signature_status == "valid"
+        doc = session.get(Document, out["document_id"])
+        assert doc.signature_status == "valid" and doc.extra["confidence_level"] == "02"
     low = run("--lang", "en", "ingest", "scan", scanned_page(tmp_path / "ban-do.tiff", dpi=250), "--org", OFFICE,
               "--kind", "map", "--metadata", '{"subject": "Bản đồ địa chính phường Lộc Thọ"}')
     assert low.exit_code == 1 and "250 dpi" in low.output and "300 dpi" in low.output
