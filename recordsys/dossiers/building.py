@@ -37,7 +37,7 @@ def add_plan_entry(session: Session, *, organization: Organization, year: int, c
     if retention not in metadata.load().code_values("retention"):
         raise DossierError(f"{retention!r} is not a retention period.")
     try:
-        rules.dossier_code(organization.fonds_code or "", year, code)
+        rules.dossier_code(organization.code, year, code)
     except rules.RuleError as exc:
         raise DossierError(str(exc)) from None
     if not title.strip():
@@ -79,7 +79,7 @@ def open_dossier(session: Session, *, organization: Organization, year: int, pla
     if not title.strip():
         raise DossierError("A dossier needs a title (tiêu đề hồ sơ).")
     try:
-        code = rules.dossier_code(organization.fonds_code or "", year, plan_code)
+        code = rules.dossier_code(organization.code, year, plan_code)
     except rules.RuleError as exc:
         raise DossierError(str(exc)) from None
     if session.scalar(select(Dossier).where(Dossier.organization_id == organization.id, Dossier.year == year,

@@ -73,6 +73,7 @@ class DocumentRow:
     flags: tuple[str, ...] = ()
     waiver: str | None = None
     autograph: str | None = None
+    confidence_level: str | None = None  # "02" for a digitised record (recordsys ingest scan)
     has_process_file: bool = True
 
 
@@ -182,7 +183,7 @@ def to_circular05(row: DossierRow) -> Circular05Record:
         number, notation = _split_number(doc.number_and_symbol)
         issued = doc.issued_date or doc.registered_on
         dates.append(issued)
-        confidence = "02" if "unsigned_internal_scan" in doc.flags else "01"
+        confidence = doc.confidence_level or ("02" if "unsigned_internal_scan" in doc.flags else "01")
         reliability.add(confidence)
         values = {
             "docId": str(document_code(code, doc.ordinal)), "maintenance": maintenance,

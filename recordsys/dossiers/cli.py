@@ -54,6 +54,35 @@ def create(env, org_code, year, plan_code, title, retention):
     click.echo(f"Opened {code}.", err=True)
 
 
+@dossier.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--org", "org_code", help="The agency (default: read from the file's FileCode or OrganId).")
+@click.option("--with-documents", is_flag=True,
+              help="Link the file's documents (VanBan) to registered documents with the same number and notation.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_env
+def import_xml(env, file, org_code, with_documents, as_json):
+    """Create a dossier from a Circular 02/2019 XML export (HoSo); prints its id."""
+    from recordsys.dossiers.importing import import_dossier, parse_xml
+
+    imported = parse_xml(file.read_bytes())
+
+    def work(session):
+        made, not_found = import_dossier(session, imported, actor="cli", org_code=org_code,
+                                         with_documents=with_documents)
+        return made.id, made.archival_code, not_found
+
+    dossier_id, code, not_found = _run(env, work)
+    if as_json:
+        echo_json({"id": dossier_id, "archival_code": code, "source_code": imported.fields.get("FileCode"),
+                   "documents_not_found": not_found})
+        return
+    click.echo(dossier_id)
+    click.echo(f"Imported {imported.fields.get('FileCode')} as {code}.", err=True)
+    for reference in not_found:
+        click.echo(f"warning: document {reference} not found; not linked", err=True)
+
+
 @dossier.command()
 @click.argument("dossier_id", type=int)
 @click.argument("document_ids", type=int, nargs=-1, required=True)

@@ -16,6 +16,7 @@ class AuditAction(enum.StrEnum):
     dossier_destroy = "dossier.destroy"
     dossier_refused = "dossier.refused"
     dossier_moved = "dossier.moved"  # to the successor agency of a merger
+    dossier_import = "dossier.import"  # read from a Circular 02/2019 XML export
     transfer_submit = "transfer.submit"
     transfer_sign = "transfer.sign"
     transfer_accept = "transfer.accept"

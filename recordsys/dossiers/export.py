@@ -29,7 +29,8 @@ def document_fields(dossier: Dossier, item: DossierItem) -> dict:
         "IssuedDate": doc.issued_date.isoformat() if doc.issued_date else None, "OrganName": doc.issuer,
         "Subject": doc.subject, "Language": "vi", "PageAmount": doc.page_count,
         "Mode": "mat" if doc.confidentiality else "cong_khai",
-        "ConfidenceLevel": "so_hoa" if "unsigned_internal_scan" in (doc.flags or []) else "goc_dien_tu",
+        "ConfidenceLevel": "so_hoa" if ("unsigned_internal_scan" in (doc.flags or [])
+                                        or (doc.extra or {}).get("confidence_level") == "02") else "goc_dien_tu",
         "Description": item.waiver,
     }
 
@@ -80,7 +81,8 @@ def circular05_row(dossier: Dossier, session=None) -> c05.DossierRow:
             ordinal=item.ordinal, subject=doc.subject, registered_on=doc.registered_at.date(),
             type_name=doc.type_name, number_and_symbol=doc.number_and_symbol, issued_date=doc.issued_date,
             issuer=doc.issuer, page_count=doc.page_count, confidentiality=doc.confidentiality,
-            flags=tuple(doc.flags or ()), waiver=item.waiver, autograph=(doc.extra or {}).get("autograph")))
+            flags=tuple(doc.flags or ()), waiver=item.waiver, autograph=(doc.extra or {}).get("autograph"),
+            confidence_level=(doc.extra or {}).get("confidence_level")))
     return c05.DossierRow(agency_code=dossier.organization.code, agency_name=dossier.organization.name,
                           year=dossier.year, plan_code=dossier.code, status=dossier.status,
                           retention=dossier.retention, fields=dict(dossier.fields or {}), documents=tuple(docs))

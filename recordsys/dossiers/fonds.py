@@ -101,8 +101,8 @@ def merge_plan(source: str, target: str, source_fonds: str, target_fonds: str, d
             continue
         if (year, code) in taken:
             conflicts.append(f"dossier {year} {code} is already in {target}'s plan")
-        moves.append(Move("dossier", dossier_id, year, code, title, f"{source_fonds}.{year}.{code}",
-                          f"{target_fonds}.{year}.{code}"))
+        moves.append(Move("dossier", dossier_id, year, code, title, f"{source}.{year}.{code}",
+                          f"{target}.{year}.{code}"))
     moving = {(m.year, m.code) for m in moves}
     for line_id, year, code, title, opened in plan_lines:
         if opened or year < this_year or (year, code) in moving:
@@ -153,7 +153,7 @@ def apply_merge(session: Session, source: Organization, target: Organization, ac
         if line is not None:
             line.organization_id = target.id
         dossier.organization_id, dossier.organization = target.id, target
-        dossier.archival_code = rules.dossier_code(target_fonds.code, dossier.year, dossier.code)
+        dossier.archival_code = rules.dossier_code(target.code, dossier.year, dossier.code)
         dossier.fields = {**dossier.fields, "FileCode": dossier.archival_code, "OrganId": target_fonds.code}
         record_change(session, dossier, actor, "moved", source=source.code, target=target.code,
                       old_code=move.old_code)

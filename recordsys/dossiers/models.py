@@ -137,3 +137,17 @@ class Fonds(Base):
 
     organization: Mapped[Organization] = relationship()
     successor: Mapped[Fonds | None] = relationship(remote_side=[id])
+
+
+class AlternativeIdentifier(Base):
+    """An earlier identifier of a dossier, a document or a package, kept when its code changed
+    (e.g. the Circular 02/2019 codes built on the fonds code, re-coded by migration 0011)."""
+
+    __tablename__ = "alternative_identifiers"
+    __table_args__ = (UniqueConstraint("kind", "object_id", "scheme", "value"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # dossier | document | package
+    object_id: Mapped[int] = mapped_column(Integer, index=True)
+    scheme: Mapped[str] = mapped_column(String(32), default="circular02")
+    value: Mapped[str] = mapped_column(String(255), index=True)

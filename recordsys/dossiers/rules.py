@@ -20,9 +20,18 @@ class RuleError(DomainError, ValueError):
 
 
 # archival codes (mã hồ sơ, mã định danh văn bản) --------------------------------------------------
+#: Circular 05/2025 (and Circular 01/2019 art. 16.3): agency identifier (Decision 20/2020/QĐ-TTg) +
+#: year + the dossier's number and notation, e.g. ``000.00.01.H41.2026.05.TH``; a document adds a
+#: 7-digit ordinal. Codes stored before migration 0011 used the fonds code (``H41-02.2026.01.TCCB``,
+#: 3-digit ordinals); they are kept as alternative identifiers (scheme ``circular02``) and still parse.
+_AGENCY = re.compile(r"^\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}$")
+_NEW_DOSSIER_CODE = re.compile(r"^(?P<organ>\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2})\.(?P<year>\d{4})\.(?P<notation>.+)$")
+ORDINAL_DIGITS = 7
+
+
 @dataclass(frozen=True)
 class DossierCode:
-    organ: str  # fonds code or agency identifier (mã phông / mã cơ quan)
+    organ: str  # agency identifier (mã định danh cơ quan); fonds code in codes of Circular 02/2019
     year: int  # year the dossier was formed (or catalogue number)
     notation: str  # number and symbol of the dossier in the plan
 
@@ -31,10 +40,10 @@ class DossierCode:
 
 
 def dossier_code(organ: str, year: int, notation: str) -> str:
-    """``H41-02.2026.01.TCCB``: organ, year, dossier number and symbol, joined by dots."""
+    """``000.00.01.H41.2026.01.TCCB``: agency identifier, year, dossier number and symbol, joined by dots."""
     organ, notation = (organ or "").strip(), (notation or "").strip()
-    if not organ:
-        raise RuleError("the agency has no fonds code (mã phông); set it before opening dossiers")
+    if not _AGENCY.match(organ):
+        raise RuleError(f"{organ!r} is not an agency identifier such as 000.00.01.H41 (Decision 20/2020/QĐ-TTg)")
     if not 1900 <= int(year) <= 2200:
         raise RuleError(f"{year} is not a plausible year")
     if not _NOTATION.match(notation):
@@ -43,23 +52,36 @@ def dossier_code(organ: str, year: int, notation: str) -> str:
 
 
 def parse_dossier_code(code: str) -> DossierCode:
-    match = _DOSSIER_CODE.match((code or "").strip())
+    """Read a dossier code, new (agency identifier) or old (Circular 02/2019 fonds code)."""
+    code = (code or "").strip()
+    match = _NEW_DOSSIER_CODE.match(code) or _DOSSIER_CODE.match(code)
     if not match:
-        raise RuleError(f"{code!r} is not a dossier code such as H41-02.2026.01.TCCB")
+        raise RuleError(f"{code!r} is not a dossier code such as 000.00.01.H41.2026.01.TCCB")
     return DossierCode(match.group("organ"), int(match.group("year")), match.group("notation"))
 
 
 def document_code(dossier: str, ordinal: int) -> str:
-    if ordinal < 1 or ordinal > 999:
-        raise RuleError("a document's ordinal in its dossier runs from 1 to 999")
+    """The dossier code + the document's ordinal on 7 digits."""
+    if ordinal < 1 or ordinal > 9_999_999:
+        raise RuleError("a document's ordinal in its dossier runs from 1 to 9999999")
+    return f"{dossier}.{ordinal:0{ORDINAL_DIGITS}d}"
+
+
+def circular02_document_code(dossier: str, ordinal: int) -> str:
+    """A document code as stored before migration 0011 (3-digit ordinal)."""
     return f"{dossier}.{ordinal:03d}"
 
 
 def parse_document_code(code: str) -> tuple[DossierCode, int]:
     dossier, sep, ordinal = (code or "").rpartition(".")
     if not sep or not ordinal.isdigit():
-        raise RuleError(f"{code!r} is not a document code such as H41-02.2026.01.TCCB.001")
+        raise RuleError(f"{code!r} is not a document code such as 000.00.01.H41.2026.01.TCCB.0000001")
     return parse_dossier_code(dossier), int(ordinal)
+
+
+def bag_name(code: str) -> str:
+    """A filesystem-safe folder name for a package derived from a code."""
+    return re.sub(r'[/\\:*?"<>|\s]', "_", code)
 
 
 # computed fields -----------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from recordsys import metadata
 from recordsys.core import audit
 from recordsys.core.models import Organization, utcnow
+from recordsys.dossiers import rules
 from recordsys.dossiers.export import export_xml
 from recordsys.dossiers.models import (
     TransferBatch,
@@ -96,7 +97,7 @@ def accept_transfer(session: Session, settings: dict, batch: TransferBatch, acto
                 raise DossierError(f"Dossier {dossier.archival_code} does not fit Circular 05/2025.",
                                    exc.problems) from None
             package = store_aip(session, settings, aip, organization=organization,
-                                name=dossier.archival_code.replace("/", "_"),
+                                name=rules.bag_name(dossier.archival_code),
                                 external_identifier=dossier.archival_code, source="dossier", source_id=dossier.id,
                                 tag_files=tags, actor=actor, history=history, group=f"transfer-{batch.id}")
         dossier.status = "transferred"

@@ -77,6 +77,19 @@ def _load_metadata(value: str | None) -> dict:
     return data
 
 
+def _agency_signer(env, org_code: str):
+    """The agency's signer from the workflow's signer provider (demo keys made on first use in the demo)."""
+    from recordsys.core.services import require_org
+    from recordsys.workflow.keys import ISignerProvider, audit_demo_anchor, demo_seeded
+
+    signers = env.find_service(ISignerProvider)
+    with env.transaction() as session:
+        org = require_org(session, org_code)
+        if demo_seeded(session, org.code):
+            audit_demo_anchor(session, signers.ensure_demo())
+        return signers.for_agency(org.code, org.name)
+
+
 def register_one(env, path: Path, org_code: str, direction: str, metadata: dict, trust_roots=(), lang="vi",
                  actor="cli"):
     """Check then register (or quarantine) one file; returns (RegistrationResult, FileVerdict)."""
@@ -133,21 +146,33 @@ def _report_registration(result, as_json, lang):
 @click.option("--metadata")
 @click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Also keep the PDF/A here.")
+@click.option("--kind", type=click.Choice(["document", "map", "drawing"]), default="document", show_default=True,
+              help="The original: maps and drawings need 300 dpi, other paper 200 dpi (Circular 05/2025).")
+@click.option("--sign/--no-sign", default=True, show_default=True,
+              help="Sign the digitised record with the agency's key (Circular 05/2025; no seal image).")
 @click.option("--json", "as_json", is_flag=True)
 @pass_env
-def scan(env, file, org_code, direction, metadata, lang, output, as_json):
-    """OCR a scanned PDF or TIFF into a searchable PDF/A-2b (Vietnamese), then check and register it."""
+def scan(env, file, org_code, direction, metadata, lang, output, kind, sign, as_json):
+    """OCR a scanned PDF or TIFF into a searchable PDF/A-2b (Vietnamese), signed by the agency, then check
+    and register it; a scan below the circular's resolution is refused."""
     import shutil
 
+    from recordsys.errors import DomainError
     from recordsys.ingest.scan import to_searchable_pdfa
+    from recordsys.workflow.signers import SigningError
 
     meta = _load_metadata(metadata)
+    signer = _agency_signer(env, org_code) if sign else None
     with tempfile.TemporaryDirectory(prefix="recordsys-scan-") as tmp:
         target = Path(tmp) / (file.stem + ".pdf")
-        scanned = to_searchable_pdfa(file, target)
+        try:
+            scanned = to_searchable_pdfa(file, target, kind=kind, signer=signer)
+        except SigningError as exc:
+            raise DomainError(exc.en, message_vi=exc.vi, code="signing", exit_code=2) from None
         for warning in scanned.warnings:
             click.echo(f"warning: {warning}", err=True)
         meta.setdefault("delivery_mode", "electronic_and_paper")
+        meta.setdefault("confidence_level", "02")  # digitised (Circular 05/2025 confidenceLevel)
         if output:
             shutil.copyfile(target, output)
         result, _ = register_one(env, target, org_code, direction, meta, (), lang)

@@ -5,7 +5,7 @@ from recordsys.preservation.services import store_package
 OFFICE = "000.00.01.H41"
 
 
-def store_test_package(tx, settings, originals, name="H41-02.2026.01.TCCB"):
+def store_test_package(tx, settings, originals, name="000.00.01.H41.2026.01.TCCB"):
     with tx() as session:
         org = require_org(session, OFFICE)
         package = store_package(

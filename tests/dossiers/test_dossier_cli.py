@@ -52,11 +52,11 @@ def test_dossier_life(run, documents, tx, tmp_path, settings):
 
     xml = run("dossier", "export", dossier_id, "--format", "xml")
     root = ET.fromstring(xml.stdout_bytes)
-    assert root.findtext("FileCode") == "H41-02.2026.01.TCCB"
+    assert root.findtext("FileCode") == "000.00.01.H41.2026.01.TCCB"
     assert root.findtext("StartDate") == "2026-01-10" and root.findtext("EndDate") == "2026-03-10"
     assert root.findtext("TotalDoc") == "3" and root.findtext("PageNumber") == "9"
     docs = root.findall("VanBan")
-    assert [d.findtext("DocCode") for d in docs] == [f"H41-02.2026.01.TCCB.00{i}" for i in (1, 2, 3)]
+    assert [d.findtext("DocCode") for d in docs] == [f"000.00.01.H41.2026.01.TCCB.000000{i}" for i in (1, 2, 3)]
     assert docs[0].findtext("CodeNumber") == "15" and docs[0].findtext("CodeNotation") == "QĐ-UBND"
     out = tmp_path / "xuat"
     assert run("dossier", "export", dossier_id, "--format", "json", "--out", out).exit_code == 0
@@ -77,7 +77,7 @@ def test_dossier_life(run, documents, tx, tmp_path, settings):
     accepted = run("dossier", "accept", batch.stdout.strip())
     assert accepted.exit_code == 0, accepted.output
     for location in settings["preservation.locations"].split(";"):
-        bag = Path(location.split("=", 1)[1]) / "H41-02.2026.01.TCCB"
+        bag = Path(location.split("=", 1)[1]) / "000.00.01.H41.2026.01.TCCB"
         report = verify_bag(bag)
         aip = bag / "data" / "000.00.01.H41.000.00.01.H41.2026.01.TCCB"  # the agency's own archive in front
         assert report.valid and [p.name for p in (bag / "data").iterdir()] == [aip.name]

@@ -23,7 +23,7 @@ def test_archivist_builds_and_closes(testapp, demo, documents, tx):
     made = testapp.post(f"/orgs/{OFFICE}/dossiers", {"csrf_token": _token(page), "year": "2026",
                                                     "plan_code": "01.TCCB", "title": "Hồ sơ giao đất đai",
                                                     "retention": "20"}, status=303).follow()
-    assert "H41-02.2026.01.TCCB" in made.text
+    assert "000.00.01.H41.2026.01.TCCB" in made.text
     url = made.request.path
     invalid = testapp.post(url + "/fields", {"csrf_token": _token(made), "Rights": "bi_mat"}, status=400)
     assert "bi_mat" in invalid.text and "của Chế độ sử dụng (Rights) không có trong danh mục." in invalid.text
@@ -59,7 +59,7 @@ def test_api_create_and_bad_json(testapp, demo, tx):
     url = f"/api/v1/orgs/{OFFICE}/dossiers"
     made = testapp.post(url, '{"year": 2026, "plan_code": "03.VP", "title": "Hồ sơ hội nghị", "retention": "10"}',
                         headers=headers, status=201).json
-    assert made["archival_code"] == "H41-02.2026.03.VP"
+    assert made["archival_code"] == "000.00.01.H41.2026.03.VP"
     for body, needle in (("{khong phai json", "not valid JSON"), ("[1, 2]", "JSON object"),
                          ('{"plan_code": "04", "title": "x", "retention": "99"}', "not a retention period")):
         problem = testapp.post(url, body, headers=headers, status=400)
@@ -86,7 +86,7 @@ def test_reorder_hand_over_and_dispose_on_the_web(testapp, demo, documents, tx, 
     closed = testapp.post(url + "/close", {"csrf_token": _token(detail)}).follow()
     assert closed.text.index(f'data-document="{documents[1]}"') < closed.text.index(f'data-document="{documents[0]}"')
     archive = testapp.get(f"/orgs/{OFFICE}/archive")
-    assert "H41-02.2020.09.HC" in archive.text
+    assert "000.00.01.H41.2020.09.HC" in archive.text
     with tx() as session:
         dossier_id = session.scalar(select(Dossier.id))
     testapp.post(f"/orgs/{OFFICE}/transfers", {"csrf_token": _token(archive), "dossier": str(dossier_id)}, status=303)
@@ -121,4 +121,4 @@ def test_plan_on_the_web(testapp, demo):
     open_form = next(f for f in page.forms.values() if "plan_code" in f.fields
                      and f["plan_code"].value == "02.VP" and "plan_only" not in f.fields)
     opened = open_form.submit().follow()
-    assert "H41-02.2026.02.VP" in opened.text
+    assert "000.00.01.H41.2026.02.VP" in opened.text

@@ -63,7 +63,7 @@ def test_json_export_has_circular_05_element_names(run, dossier_id):
 
 def test_xml_export_keeps_circular_02(run, dossier_id):
     root = ET.fromstring(run("dossier", "export", dossier_id, "--format", "xml").stdout_bytes)
-    assert root.findtext("FileCode") == "H41-02.2026.01.TCCB" and root.findtext("TotalDoc") == "3"
+    assert root.findtext("FileCode") == "000.00.01.H41.2026.01.TCCB" and root.findtext("TotalDoc") == "3"
 
 
 def test_sip_folder_validates_with_no_error(run, dossier_id, tmp_path, tx):

@@ -49,7 +49,7 @@ def test_merge_plan_is_pure():
                       [(7, 2026, "02", "y", True), (8, 2026, "03", "z", False), (9, 2020, "04", "w", False)],
                       {(2026, "03")}, 2026)
     assert [(m.kind, m.id) for m in plan.moves] == [("dossier", 2), ("plan", 8)] and plan.stays == 1
-    assert plan.moves[0].new_code == "FB.2026.02" and plan.conflicts == ("plan line 2026 03 is already in B's plan",)
+    assert plan.moves[0].new_code == "B.2026.02" and plan.conflicts == ("plan line 2026 03 is already in B's plan",)
 
 
 def test_preview_changes_nothing(run, work, tx):
@@ -58,7 +58,7 @@ def test_preview_changes_nothing(run, work, tx):
     plan = json.loads(result.stdout)
     assert plan["applied"] is False and plan["stays"] == 1 and plan["conflicts"] == []
     assert [(m["kind"], m["code"]) for m in plan["moves"]] == [("dossier", "02.VP"), ("plan", "03.VP")]
-    assert plan["moves"][0]["new_code"] == f"H41-31.{YEAR}.02.VP"
+    assert plan["moves"][0]["new_code"] == f"000.00.31.H41.{YEAR}.02.VP"
     with tx() as session:
         assert session.scalar(select(func.count()).select_from(Fonds)) == 0
         assert session.get(Dossier, work["going"]).organization.code == OFFICE
@@ -72,9 +72,9 @@ def test_apply_closes_the_fonds_and_moves_open_work(run, work, tx):
         closed = session.scalar(select(Fonds).where(Fonds.code == "H41-02"))
         assert closed.status == "closed" and closed.successor.code == "H41-31" and closed.closed_by == "cli"
         going, done = session.get(Dossier, work["going"]), session.get(Dossier, work["done"])
-        assert going.organization.code == HOME_AFFAIRS and going.archival_code == f"H41-31.{YEAR}.02.VP"
+        assert going.organization.code == HOME_AFFAIRS and going.archival_code == f"000.00.31.H41.{YEAR}.02.VP"
         assert going.fields["FileCode"] == going.archival_code and going.status == "open"
-        assert done.organization.code == OFFICE and done.archival_code == f"H41-02.{YEAR}.01.VP"
+        assert done.organization.code == OFFICE and done.archival_code == f"000.00.01.H41.{YEAR}.01.VP"
         lines = {(e.year, e.code): e.organization_id for e in session.scalars(select(DossierPlanEntry))}
         target_id = require_org(session, HOME_AFFAIRS).id
         assert lines[(YEAR, "03.VP")] == target_id and lines[(YEAR, "02.VP")] == target_id

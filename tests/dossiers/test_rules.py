@@ -11,20 +11,27 @@ D = metadata.load()
 
 
 @pytest.mark.parametrize("organ,year,notation,code", [
-    ("H41-02", 2026, "01.TCCB", "H41-02.2026.01.TCCB"),
+    ("000.00.01.H41", 2026, "01.TCCB", "000.00.01.H41.2026.01.TCCB"),
     ("000.00.01.H41", 2019, "15-VP", "000.00.01.H41.2019.15-VP"),
-    ("H41", 2026, "Đ01", "H41.2026.Đ01"),
+    ("000.01.42.H41", 2026, "Đ01", "000.01.42.H41.2026.Đ01"),
 ])
 def test_dossier_codes_round_trip(organ, year, notation, code):
     assert rules.dossier_code(organ, year, notation) == code
     assert rules.parse_dossier_code(code) == rules.DossierCode(organ, year, notation)
     doc = rules.document_code(code, 7)
-    assert doc == code + ".007" and rules.parse_document_code(doc) == (rules.DossierCode(organ, year, notation), 7)
+    assert doc == code + ".0000007" and rules.parse_document_code(doc) == (rules.DossierCode(organ, year, notation), 7)
+
+
+def test_old_circular02_codes_still_parse():
+    assert rules.parse_dossier_code("H41-02.2026.01.TCCB") == rules.DossierCode("H41-02", 2026, "01.TCCB")
+    assert rules.parse_document_code("H41-02.2026.01.TCCB.007") == (rules.DossierCode("H41-02", 2026, "01.TCCB"), 7)
+    assert rules.bag_name("000.00.01.H41.2026.01/TCCB") == "000.00.01.H41.2026.01_TCCB"
 
 
 @pytest.mark.parametrize("organ,year,notation,message", [
-    ("", 2026, "01", "fonds code"), ("H41", 1200, "01", "plausible year"), ("H41", 2026, "", "number and symbol"),
-    ("H41", 2026, "a b", "number and symbol"),
+    ("", 2026, "01", "agency identifier"), ("H41-02", 2026, "01", "agency identifier"),
+    ("000.00.01.H41", 1200, "01", "plausible year"), ("000.00.01.H41", 2026, "", "number and symbol"),
+    ("000.00.01.H41", 2026, "a b", "number and symbol"),
 ])
 def test_bad_codes(organ, year, notation, message):
     with pytest.raises(rules.RuleError, match=message):
@@ -36,7 +43,9 @@ def test_parse_rejects():
         with pytest.raises(rules.RuleError):
             rules.parse_dossier_code(code)
     with pytest.raises(rules.RuleError):
-        rules.document_code("H41.2026.01", 1000)
+        rules.document_code("000.00.01.H41.2026.01", 10_000_000)
+    with pytest.raises(rules.RuleError):
+        rules.document_code("000.00.01.H41.2026.01", 0)
 
 
 def test_computed_fields():

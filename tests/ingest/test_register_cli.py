@@ -72,10 +72,28 @@ def test_scan_registers_an_internal_scan_when_the_agency_allows_it(run, tx, tmp_
         org = require_org(session, OFFICE)
         org.settings = {"ingest": {"allow_unsigned_internal": True}}
     tiff = scanned_page(tmp_path / "to-trinh.tiff")
-    result = run("ingest", "scan", tiff, "--org", OFFICE, "--json", "--metadata", '{"subject": "Tờ trình số 5"}')
+    result = run("ingest", "scan", tiff, "--org", OFFICE, "--json", "--no-sign",
+                 "--metadata", '{"subject": "Tờ trình số 5"}')
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
     assert out["accepted"] and out["flags"] == ["unsigned_internal_scan"] and out["register"] == "internal"
     with tx() as session:
         doc = session.get(Document, out["document_id"])
         assert doc.pdfa_flavour == "2b" and doc.delivery_mode == "electronic_and_paper"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_scan_is_signed_by_the_agency_and_low_resolution_refused(run, tx, tmp_path):
+    from tests.common.scans import scanned_page
+
+    signed = run("ingest", "scan", scanned_page(tmp_path / "quyet-dinh.tiff"), "--org", OFFICE, "--json",
+                 "--metadata", '{"subject": "Quyết định số 15/QĐ-UBND (bản số hóa)"}')
+    assert signed.exit_code == 0, signed.output
+    out = json.loads(signed.stdout)
+    assert out["accepted"] and out["flags"] == []  # the demo agency's key signed it; the intake check verified it
+    with tx() as session:
+        doc = session.get(Document, out["document_id"])
+        assert doc.signature_status == "valid" and doc.extra["confidence_level"] == "02"
+    low = run("--lang", "en", "ingest", "scan", scanned_page(tmp_path / "ban-do.tiff", dpi=250), "--org", OFFICE,
+              "--kind", "map", "--metadata", '{"subject": "Bản đồ địa chính phường Lộc Thọ"}')
+    assert low.exit_code == 1 and "250 dpi" in low.output and "300 dpi" in low.output

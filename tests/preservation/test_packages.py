@@ -32,12 +32,12 @@ def _locations(settings):
 
 def test_store_writes_two_verified_identical_copies(tx, settings, demo, originals):
     package_id, fingerprint = _store(tx, settings, originals)
-    copies = [loc / "H41-02.2026.01.TCCB" for loc in _locations(settings)]
+    copies = [loc / "000.00.01.H41.2026.01.TCCB" for loc in _locations(settings)]
     for copy in copies:
         report = verify_bag(copy)
         assert report.valid and report.fingerprint == fingerprint and report.files == 3
         info = bagit.Bag(str(copy)).info
-        assert info["External-Identifier"] == "H41-02.2026.01.TCCB"
+        assert info["External-Identifier"] == "000.00.01.H41.2026.01.TCCB"
         assert info["Source-Organization"] == "Văn phòng Ủy ban nhân dân tỉnh Khánh Hòa"
         assert "Payload-Oxum" in info and "Bagging-Date" in info
         assert (copy / "manifest-sha512.txt").exists() and (copy / "tagmanifest-sha512.txt").exists()
@@ -59,7 +59,7 @@ def test_audit_catches_damage_and_repairs_it(tx, settings, demo, originals, tmp_
     _store(tx, settings, originals)
     code, rows = _audit(settings, "--all")
     assert code == 0 and [r["ok"] for r in rows] == [True, True]
-    victim = _locations(settings)[1] / "H41-02.2026.01.TCCB"
+    victim = _locations(settings)[1] / "000.00.01.H41.2026.01.TCCB"
     target = victim / "data/originals/0001-15-QĐ-UBND.pdf"
     if damage == "edit":
         data = bytearray(target.read_bytes())
@@ -217,7 +217,7 @@ def test_export_and_import(tx, settings, demo, originals, tmp_path):
     assert refused.exit_code == 1 and "is not valid" in refused.output
     listing = runner.invoke(main, ["preservation", "list", "--json"])
     identifiers = [json.loads(line)["identifier"] for line in listing.stdout.splitlines()]
-    assert identifiers == ["H41-02.2026.01.TCCB", "H41-31.2020.07.TCCB"]
+    assert identifiers == ["000.00.01.H41.2026.01.TCCB", "H41-31.2020.07.TCCB"]
     with tx() as session:
         actions = [e.action for e in session.scalars(select(audit.AuditEvent).order_by(audit.AuditEvent.seq))]
         assert "package.export" in actions

@@ -8,7 +8,7 @@ def test_auditor_sees_packages_and_verifies_one(testapp, demo, tx, settings, ori
     package_id, _ = _store(tx, settings, originals)
     login(testapp, "kiemtra")
     page = testapp.get("/preservation")
-    assert "H41-02.2026.01.TCCB" in page.text and "primary" in page.text and "secondary" in page.text
+    assert "000.00.01.H41.2026.01.TCCB" in page.text and "primary" in page.text and "secondary" in page.text
     form = next(f for f in page.forms.values() if f.action.endswith(f"/preservation/{package_id}/verify"))
     form.submit().follow()
     jobs.import_handlers()

@@ -27,7 +27,7 @@ ENTRIES = [
                 status="registered", date="2026-02-01", body="Giao đất đai."),
     SearchEntry("dossier:1", "dossier", OFFICE, "Hồ sơ giao đất đai phường Lộc Thọ năm 2026",
                 number_and_symbol=None, year=2026, type=None, status="open", retention="20",
-                date="2026-03-15", body="H41-02.2026.01.TCCB"),
+                date="2026-03-15", body="000.00.01.H41.2026.01.TCCB"),
     SearchEntry("document:6", "document", DEPT, "Công văn về việc Đà Nẵng hỗ trợ đào tạo",
                 number_and_symbol="07/SNV-VP", year=2024, type="Công văn", issuer="Sở Nội vụ",
                 status="registered", date="2024-06-01", body="Đề nghị hỗ trợ."),
