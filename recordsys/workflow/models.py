@@ -181,3 +181,19 @@ class TaskReport(Base):
     user: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReminderSent(Base):
+    """A reminder already sent: once per (item, kind, day), whatever the number of runs."""
+
+    __tablename__ = "workflow_reminders"
+    __table_args__ = (UniqueConstraint("item_type", "item_id", "kind", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_type: Mapped[str] = mapped_column(String(16))  # task | incoming
+    item_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # due_soon | overdue
+    day: Mapped[dt.date] = mapped_column(Date)
+    username: Mapped[str] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(255))
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,0 +1,32 @@
+"""workflow reminders sent once per item, kind and day; indexes for the statistics
+
+Revision ID: 0012
+Revises: 0010
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0012'
+down_revision = '0010'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('workflow_reminders',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('item_type', sa.String(length=16), nullable=False),
+    sa.Column('item_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=16), nullable=False),
+    sa.Column('day', sa.Date(), nullable=False),
+    sa.Column('username', sa.String(length=64), nullable=False),
+    sa.Column('email', sa.String(length=255), nullable=True),
+    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_workflow_reminders')),
+    sa.UniqueConstraint('item_type', 'item_id', 'kind', 'day', name=op.f('uq_workflow_reminders_item_type'))
+    )
+
+
+def downgrade():
+    op.drop_table('workflow_reminders')
