@@ -79,8 +79,8 @@ def test_reminders_by_mail_once_a_day(settings, session_factory, smtp, work, tx)
 
 
 def test_failed_server_sends_later(settings, session_factory, work, tx):
-    from tests.common.smtp import free_port
     from recordsys.workflow.reminders import send_reminders
+    from tests.common.smtp import free_port
 
     settings = {**settings, "mail.host": "127.0.0.1", "mail.port": str(free_port())}
     result = send_reminders(session_factory, settings)
