@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -197,3 +198,7 @@ class ReminderSent(Base):
     username: Mapped[str] = mapped_column(String(64))
     email: Mapped[str | None] = mapped_column(String(255))
     sent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+#: the statistics select an agency's documents of a period (recordsys.workflow.statistics)
+Index("ix_documents_org_registered_at", Document.organization_id, Document.registered_at)

@@ -26,7 +26,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_workflow_reminders')),
     sa.UniqueConstraint('item_type', 'item_id', 'kind', 'day', name=op.f('uq_workflow_reminders_item_type'))
     )
+    op.create_index('ix_documents_org_registered_at', 'documents', ['organization_id', 'registered_at'], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_documents_org_registered_at', table_name='documents')
     op.drop_table('workflow_reminders')
