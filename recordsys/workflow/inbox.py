@@ -22,8 +22,9 @@ from recordsys.workflow.models import (
 )
 from recordsys.workflow.reminders import OPEN_INCOMING_STATES, OPEN_TASK_STATES
 
-SECTIONS = ("assigned", "to_approve", "to_sign", "to_issue", "returned", "tasks")
+SECTIONS = ("to_assign", "assigned", "to_approve", "to_sign", "to_issue", "returned", "tasks")
 LABELS = {
+    "to_assign": "Incoming documents to assign",
     "assigned": "Incoming documents assigned to me",
     "to_approve": "Drafts awaiting my approval",
     "to_sign": "Drafts awaiting my signature",
@@ -58,6 +59,16 @@ def inbox(session: Session, user: User, today: dt.date | None = None) -> dict:
         code = d.organization.code
         out["assigned"].append(_item("incoming", d.id, f"{d.number_and_symbol or d.number}: {d.subject}", code,
                                      a.deadline, today, a.state, ("document.workflow", {"org": code, "id": d.id})))
+
+    leading = [org for org, roles in roles_by_org.items() if rules.LEADER in roles]
+    if leading:  # the newest incoming documents nobody was assigned yet (at most 50)
+        assigned = select(Assignment.id).where(Assignment.document_id == Document.id, Assignment.state != "registered")
+        for d in session.scalars(select(Document).where(Document.organization_id.in_(leading),
+                                                        Document.direction == "incoming", ~assigned.exists())
+                                 .order_by(Document.id.desc()).limit(50)):
+            code = d.organization.code
+            out["to_assign"].append(_item("incoming", d.id, f"{d.number_and_symbol or d.number}: {d.subject}", code,
+                                          None, today, "registered", ("document.workflow", {"org": code, "id": d.id})))
 
     if roles_by_org:
         drafts = session.scalars(select(Draft).where(Draft.organization_id.in_(roles_by_org),
