@@ -87,3 +87,20 @@ def test_failed_server_sends_later(settings, session_factory, work, tx):
     assert result["failed"] == 1 and result["sent"] == 0
     with tx() as s:
         assert s.scalar(select(func.count()).select_from(ReminderSent)) == 0
+
+
+def test_remind_command(settings, smtp, work, tx):
+    from click.testing import CliRunner
+
+    from recordsys.cli import main
+
+    env = {"RECORDSYS_DATABASE_URL": settings["sqlalchemy.url"], "RECORDSYS_DATA_DIR": settings["recordsys.data_dir"],
+           "RECORDSYS_MAIL__HOST": smtp.host, "RECORDSYS_MAIL__PORT": str(smtp.port),
+           "RECORDSYS_MAIL__SENDER": "nhacviec@camlam.gov.vn"}
+    runner = CliRunner(env=env)
+    first = runner.invoke(main, ["workflow", "remind", "--json"], catch_exceptions=False)
+    assert first.exit_code == 0, first.output
+    assert '"sent": 2' in first.output
+    again = runner.invoke(main, ["--lang", "en", "workflow", "remind"], catch_exceptions=False)
+    assert again.output.strip() == "0 sent, 2 already sent, 0 failed"
+    assert {str(m["From"]) for m in smtp.wait_for(2)} == {"nhacviec@camlam.gov.vn"}
