@@ -61,11 +61,13 @@ def inbox(session: Session, user: User, today: dt.date | None = None) -> dict:
                                      a.deadline, today, a.state, ("document.workflow", {"org": code, "id": d.id})))
 
     leading = [org for org, roles in roles_by_org.items() if rules.LEADER in roles]
-    if leading:  # the newest incoming documents nobody was assigned yet (at most 50)
+    if leading:  # incoming documents of the last 90 days nobody was assigned yet (the newest 50)
         assigned = select(Assignment.id).where(Assignment.document_id == Document.id, Assignment.state != "registered")
+        since = dt.datetime.combine(today - dt.timedelta(days=90), dt.time(), dt.timezone.utc)
         for d in session.scalars(select(Document).where(Document.organization_id.in_(leading),
+                                                        Document.registered_at >= since,
                                                         Document.direction == "incoming", ~assigned.exists())
-                                 .order_by(Document.id.desc()).limit(50)):
+                                 .order_by(Document.registered_at.desc(), Document.id.desc()).limit(50)):
             code = d.organization.code
             out["to_assign"].append(_item("incoming", d.id, f"{d.number_and_symbol or d.number}: {d.subject}", code,
                                           None, today, "registered", ("document.workflow", {"org": code, "id": d.id})))
