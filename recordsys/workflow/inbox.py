@@ -63,7 +63,7 @@ def inbox(session: Session, user: User, today: dt.date | None = None) -> dict:
     leading = [org for org, roles in roles_by_org.items() if rules.LEADER in roles]
     if leading:  # incoming documents of the last 90 days nobody was assigned yet (the newest 50)
         assigned = select(Assignment.id).where(Assignment.document_id == Document.id, Assignment.state != "registered")
-        since = dt.datetime.combine(today - dt.timedelta(days=90), dt.time(), dt.timezone.utc)
+        since = dt.datetime.combine(today - dt.timedelta(days=90), dt.time(), dt.UTC)
         for d in session.scalars(select(Document).where(Document.organization_id.in_(leading),
                                                         Document.registered_at >= since,
                                                         Document.direction == "incoming", ~assigned.exists())
