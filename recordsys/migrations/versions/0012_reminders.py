@@ -26,9 +26,16 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_workflow_reminders')),
     sa.UniqueConstraint('item_type', 'item_id', 'kind', 'day', name=op.f('uq_workflow_reminders_item_type'))
     )
-    op.create_index('ix_documents_org_registered_at', 'documents', ['organization_id', 'registered_at'], unique=False)
+    op.create_index('ix_documents_org_registered_at', 'documents', ['organization_id', 'registered_at'], unique=False,
+                    postgresql_include=['id', 'direction', 'delivery_mode', 'signature_status'])
+    op.create_index('ix_workflow_assignments_org_stats', 'workflow_assignments', ['organization_id'], unique=False,
+                    postgresql_include=['document_id', 'state', 'deadline', 'completed_on'])
+    op.create_index('ix_exchange_inbox_org_registered', 'exchange_inbox', ['organization_id'], unique=False,
+                    postgresql_include=['registered_document_id', 'received_via'])
 
 
 def downgrade():
+    op.drop_index('ix_exchange_inbox_org_registered', table_name='exchange_inbox')
+    op.drop_index('ix_workflow_assignments_org_stats', table_name='workflow_assignments')
     op.drop_index('ix_documents_org_registered_at', table_name='documents')
     op.drop_table('workflow_reminders')
