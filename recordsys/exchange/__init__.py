@@ -16,7 +16,3 @@ def includeme(config):
     add_navigation("document.read", "exchange.outbox", "Outbox", org_scoped=True)
     config.scan("recordsys.exchange.hub")
     config.scan("recordsys.exchange.views")
-    from recordsys.exchange.services import workflow_listener
-    from recordsys.workflow.services import on_incoming_state
-
-    on_incoming_state("exchange", workflow_listener(config.registry))  # 04/05/06 to the original sender

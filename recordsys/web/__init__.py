@@ -21,6 +21,15 @@ def add_navigation(permission: str, route: str, label: str, org_scoped: bool = F
         NAVIGATION.append((permission, route, label, org_scoped))
 
 
+#: name -> function(request) giving what the home page shows under that name; domains add theirs
+HOME_PARTS: dict = {}
+
+
+def add_home_part(name: str, build) -> None:
+    """A domain contributes a part of the home page (e.g. the workflow's inbox of work)."""
+    HOME_PARTS[name] = build
+
+
 def _nav(request):
     """Menu entries the user may use; an agency's page links to the first agency that allows it."""
     from sqlalchemy import select

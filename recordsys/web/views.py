@@ -74,7 +74,8 @@ def language(request):
 
 @view_config(route_name="home", renderer="home.jinja2", request_method="GET", permission=Permission.view)
 def home(request):
-    """The home page lists, for each organization and role of the user, what the role may do."""
+    """The home page: the user's inbox of work (deadlines, overdue in red) and, for each
+    organization and role of the user, what the role may do."""
     cards = []
     for assignment in sorted(request.user.roles, key=lambda a: (a.organization.code, a.role.value)):
         cards.append({
@@ -83,4 +84,6 @@ def home(request):
             "role_label": ROLE_LABELS[assignment.role],
             "abilities": [PERMISSIONS[p] for p in sorted(ROLE_PERMISSIONS[assignment.role]) if p != "view"],
         })
-    return {"cards": cards}
+    from recordsys.web import HOME_PARTS
+
+    return {"cards": cards, **{name: build(request) for name, build in HOME_PARTS.items()}}

@@ -240,6 +240,19 @@ def done_cmd(env, document_id, result, username, as_json):
     _done(env, summary, as_json, f"{summary['document_id']} {summary['state']}")
 
 
+@workflow.command("remind")
+@click.option("--today", callback=_date, help="The day the reminders are for, YYYY-MM-DD (default: today).")
+@JSON
+@pass_env
+def remind_cmd(env, today, as_json):
+    """Send today's reminders now (before deadlines, overdue work); each is sent once a day."""
+    from recordsys.workflow.reminders import send_reminders
+
+    result = send_reminders(env.session_factory, env.settings, today=today)
+    _done(env, result, as_json, f"{result['sent']} sent, {result['already_sent']} already sent, "
+                                f"{result['failed']} failed")
+
+
 # reports ---------------------------------------------------------------------------------------
 @click.group()
 def report():

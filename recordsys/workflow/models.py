@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recordsys.core.models import Organization, utcnow
 from recordsys.db import Base
+from recordsys.exchange.models import InboxEntry
 from recordsys.ingest.models import Document
 from recordsys.storage.models import StoredFile
 
@@ -181,3 +183,29 @@ class TaskReport(Base):
     user: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ReminderSent(Base):
+    """A reminder already sent: once per (item, kind, day), whatever the number of runs."""
+
+    __tablename__ = "workflow_reminders"
+    __table_args__ = (UniqueConstraint("item_type", "item_id", "kind", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_type: Mapped[str] = mapped_column(String(16))  # task | incoming
+    item_id: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))  # due_soon | overdue
+    day: Mapped[dt.date] = mapped_column(Date)
+    username: Mapped[str] = mapped_column(String(64))
+    email: Mapped[str | None] = mapped_column(String(255))
+    sent_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+#: the statistics (recordsys.workflow.statistics) read an agency's documents of a period, their
+#: processing and their exchange channel from these indexes alone (index-only scans on PostgreSQL)
+Index("ix_documents_org_registered_at", Document.organization_id, Document.registered_at,
+      postgresql_include=["id", "direction", "delivery_mode", "signature_status"])
+Index("ix_workflow_assignments_org_stats", Assignment.organization_id,
+      postgresql_include=["document_id", "state", "deadline", "completed_on"])
+Index("ix_exchange_inbox_org_registered", InboxEntry.organization_id,
+      postgresql_include=["registered_document_id", "received_via"])
