@@ -14,7 +14,7 @@ def _service_call(fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except services.ValidationError as exc:
-        raise CommandError(str(exc)) from None
+        raise CommandError("${error}", mapping={"error": exc}) from None
 
 
 @click.command()
@@ -112,7 +112,7 @@ def org_merge(env, source_code, target_code, preview, as_json):
         pass
     except DomainError as exc:
         problems = "".join(f"\n  - {p}" for p in getattr(exc, "problems", []) or [])
-        raise CommandError(f"{exc}{problems}") from None
+        raise CommandError("${exc}${problems}", mapping={"exc": exc, "problems": problems}) from None
     if as_json:
         echo_json({"applied": not preview, **plan.to_dict()})
     else:
@@ -166,7 +166,7 @@ def user_grant(env, username, org_code, roles):
     with env.transaction() as session:
         target_user = session.scalar(select(User).where(User.username == username.lower()))
         if target_user is None:
-            raise CommandError(f"Unknown user {username!r}.")
+            raise CommandError("Unknown user ${username}.", mapping={"username": f"{username!r}"})
         target = _service_call(services.require_org, session, org_code)
         for role in roles:
             _service_call(services.grant_role, session, target_user, target, role, actor="cli")
@@ -176,7 +176,7 @@ def user_grant(env, username, org_code, roles):
 def _user(session, username: str) -> User:
     found = session.scalar(select(User).where(User.username == username.strip().lower()))
     if found is None:
-        raise CommandError(f"Unknown user {username!r}.")
+        raise CommandError("Unknown user ${username}.", mapping={"username": f"{username!r}"})
     return found
 
 
@@ -235,6 +235,6 @@ def token_create(env, username, name):
     with env.transaction() as session:
         target_user = session.scalar(select(User).where(User.username == username.lower()))
         if target_user is None:
-            raise CommandError(f"Unknown user {username!r}.")
+            raise CommandError("Unknown user ${username}.", mapping={"username": f"{username!r}"})
         value = services.create_token(session, target_user, name, actor="cli")
     click.echo(value)

@@ -50,10 +50,7 @@ def check(env):
     for difference in differences:
         click.echo(f"  {difference}", err=True)
     if differences:
-        raise CommandError(f"The models and the migrations differ in {len(differences)} place(s): "
-                           "write a migration (`recordsys db revision -m …`).",
-                           message_vi=f"Mô hình dữ liệu và các bản chuyển đổi khác nhau ở {len(differences)} chỗ: "
-                                      "hãy viết bản chuyển đổi (`recordsys db revision -m …`).")
+        raise CommandError("The models and the migrations differ in ${n_differences} place(s): write a migration (`recordsys db revision -m …`).", mapping={"n_differences": len(differences)})
     click.echo("The models and the migrations agree." if env.lang == "en"
                else "Mô hình dữ liệu khớp với các bản chuyển đổi.")
 

@@ -20,11 +20,10 @@ def _run(env, fn, dossier_id=None, attempted="", actor="cli"):
     except DossierClosed as exc:
         with env.transaction() as session:
             record_refusal(session, dossier_id, actor, attempted, str(exc))
-        raise CommandError(str(exc)) from None
+        raise CommandError("${error}", mapping={"error": exc}) from None
     except DossierError as exc:
-        details = "".join(f"\n  - {p if isinstance(p, str) else p.message_en + ' / ' + p.message_vi}"
-                          for p in exc.problems)
-        raise CommandError(f"{exc}{details}") from None
+        details = "".join(f"\n  - {p if isinstance(p, str) else p.localized(env.lang)}" for p in exc.problems)
+        raise CommandError("${error}${details}", mapping={"error": exc, "details": details}) from None
 
 
 @click.group()
@@ -145,10 +144,9 @@ def export(env, dossier_id, fmt, out_dir):
                 return written, None
             data = export_xml(found) if fmt == "xml" else export_json(found, session)
         except Circular05Error as exc:
-            raise DossierError("The dossier does not fit Circular 05/2025.", exc.problems,
-                               message_vi="Hồ sơ chưa đáp ứng Thông tư 05/2025.") from None
+            raise DossierError("The dossier does not fit Circular 05/2025.", exc.problems) from None
         except FileExistsError as exc:
-            raise DossierError(str(exc)) from None
+            raise DossierError("${error}", mapping={"error": exc}) from None
         if out_dir is None:
             return data, None
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -197,11 +195,11 @@ def accept(env, batch_id):
     def work(session):
         batch = session.get(TransferBatch, batch_id)
         if batch is None:
-            raise DossierError(f"No transfer batch {batch_id}.")
+            raise DossierError("No transfer batch ${batch_id}.", mapping={"batch_id": batch_id})
         try:
             return accept_transfer(session, env.settings, batch, "cli", env.storage)
         except PreservationError as exc:
-            raise DossierError(str(exc)) from None
+            raise DossierError("${error}", mapping={"error": exc}) from None
 
     packages = _run(env, work)
     click.echo(f"Accepted: packages {', '.join(map(str, packages))}.")
@@ -243,8 +241,7 @@ def sign_handover(env, batch_id, side, key_path, cert_path, chain):
 
     signer = signers.SimpleSigner.load(key_path, cert_path, ca_chain_files=list(chain))
     if signer is None:
-        raise CommandError("The key or certificate could not be read.",
-                           message_vi="Không đọc được khóa hoặc chứng thư số.")
+        raise CommandError("The key or certificate could not be read.")
     click.echo(_run(env, lambda session: sign(session, env.storage, batch_id, side, signer, "cli")))
 
 
@@ -314,7 +311,7 @@ def step(env, batch_id, action, username, note):
         batch = session.get(DispositionBatch, batch_id)
         user = session.scalar(select(User).where(User.username == username.lower()))
         if batch is None or user is None:
-            raise DossierError(f"No disposition list {batch_id} or no user {username!r}.")
+            raise DossierError("No disposition list ${batch_id} or no user ${username}.", mapping={"batch_id": batch_id, "username": f"{username!r}"})
         roles = {a.role.value for a in user.roles if a.organization_id == batch.organization_id}
         return disposition_action(session, batch, action, roles, user.username, note)
 

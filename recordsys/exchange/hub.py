@@ -47,8 +47,7 @@ def add_member(session, system_id: str, organs: list[str], secret: str | None, a
     """Add (or update) a member system; returns its secret (generated when not given)."""
     bad = [o for o in organs if not is_party_id(o)]
     if bad:
-        raise ExchangeError(f"Not an organ id: {', '.join(bad)} (expected e.g. 000.00.00.H41).",
-                            message_vi=f"Không phải mã cơ quan: {', '.join(bad)} (ví dụ 000.00.00.H41).", field="organ")
+        raise ExchangeError("Not an organ id: ${items} (expected e.g. 000.00.00.H41).", mapping={"items": ', '.join(bad)}, field="organ")
     secret = secret or secrets.token_urlsafe(32)
     member = session.scalar(select(HubMember).where(HubMember.system_id == system_id))
     if member is None:

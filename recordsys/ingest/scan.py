@@ -47,7 +47,7 @@ def images_to_pdf(source: Path, target: Path) -> tuple[int, int | None]:
             frames = [frame.convert("RGB") if frame.mode not in ("1", "L", "RGB") else frame.copy()
                       for frame in ImageSequence.Iterator(image)]
     except (UnidentifiedImageError, OSError) as exc:
-        raise ScanError(f"{source.name} is not a readable image: {exc}.") from None
+        raise ScanError("${name} is not a readable image: ${exc}.", mapping={"name": source.name, "exc": exc}) from None
     resolution = float(dpi or 300)
     frames[0].save(target, "PDF", save_all=True, append_images=frames[1:], resolution=resolution)
     return len(frames), dpi
@@ -59,7 +59,7 @@ def to_searchable_pdfa(source: Path, target: Path, language: str = "vie", timeou
         raise ScanError("OCRmyPDF is not installed: run scripts/install-system (Debian package ocrmypdf).")
     source, target = Path(source), Path(target)
     if not source.is_file() or source.stat().st_size == 0:
-        raise ScanError(f"{source} is missing or empty.")
+        raise ScanError("${source} is missing or empty.", mapping={"source": source})
     warnings: list[str] = []
     with tempfile.TemporaryDirectory(prefix="recordsys-scan-") as tmp:
         pdf_input, pages, dpi = source, None, None
@@ -76,11 +76,10 @@ def to_searchable_pdfa(source: Path, target: Path, language: str = "vie", timeou
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
-            raise ScanError(f"OCR of {source.name} took longer than {timeout} s and was stopped.") from None
+            raise ScanError("OCR of ${name} took longer than ${timeout} s and was stopped.", mapping={"name": source.name, "timeout": timeout}) from None
         if done.returncode != 0:
             detail = (done.stderr or done.stdout).strip().splitlines()
-            raise ScanError(f"OCR of {source.name} failed (ocrmypdf exit {done.returncode}): "
-                            f"{detail[-1] if detail else 'no message'}.")
+            raise ScanError("OCR of ${name} failed (ocrmypdf exit ${returncode}): ${value}.", mapping={"name": source.name, "returncode": done.returncode, "value": detail[-1] if detail else 'no message'})
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(partial), target)
     if pages is None:

@@ -37,7 +37,7 @@ def sync_locations(session: Session, settings: dict) -> list[StorageLocation]:
         specs = parse_locations(settings["preservation.locations"],
                                 int(settings.get("preservation.cycle_days", 365)))
     except ValueError as exc:
-        raise bagging.PreservationError(f"preservation.locations: {exc}.") from None
+        raise bagging.PreservationError("preservation.locations: ${exc}.", mapping={"exc": exc}) from None
     rows = {row.name: row for row in session.scalars(select(StorageLocation))}
     result = []
     for spec in specs:
@@ -222,7 +222,7 @@ def export_package(session: Session, package: Package, target: Path, fmt: str, a
             source = _copy_path(copy)
             break
     if source is None:
-        raise bagging.PreservationError(f"No copy of {package.name} verifies; nothing was exported.")
+        raise bagging.PreservationError("No copy of ${name} verifies; nothing was exported.", mapping={"name": package.name})
     target.mkdir(parents=True, exist_ok=True)
     if fmt == "zip":
         out = target / f"{package.name}.zip"
@@ -245,7 +245,7 @@ def import_bag(session: Session, settings: dict, bag: Path, organization: Organi
     """Take an existing bag from another system as a transfer, after validating it."""
     report = verify_bag(bag)
     if not report.valid:
-        raise bagging.PreservationError(f"The bag {bag} is not valid: {report.errors[0]}")
+        raise bagging.PreservationError("The bag ${bag} is not valid: ${errors}", mapping={"bag": bag, "errors": report.errors[0]})
     info = bagit.Bag(str(bag)).info
     identifier = str(info.get("External-Identifier") or bag.name)
     payload = [bagging.PayloadFile(p, p.relative_to(bag / "data").as_posix())

@@ -46,18 +46,18 @@ def query(env, words, as_json, username, kind, year, org, sort, page, page_size)
         if username:
             user = session.scalar(select(User).where(User.username == username.lower()))
             if user is None:
-                raise CommandError(f"Unknown user {username!r}.")
+                raise CommandError("Unknown user ${username}.", mapping={"username": f"{username!r}"})
             viewer = viewer_for(user)
         else:
             viewer = everything(session)
         try:
             request = build_request(session, params, viewer)
         except QueryError as exc:
-            raise CommandError(exc.message_en, exit_code=2) from None
+            raise CommandError("${error}", exit_code=2, mapping={"error": exc}) from None
     try:
         result = env.search_backend.search(request)
     except SearchUnavailable as exc:
-        raise CommandError(str(exc)) from None
+        raise CommandError("${error}", mapping={"error": exc}) from None
     if as_json:
         echo_json(result.to_dict())
         return

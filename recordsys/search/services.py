@@ -28,9 +28,9 @@ def _int(params, name, default, low, high):
     try:
         value = int(raw)
     except (TypeError, ValueError):
-        raise QueryError(f"Tham số {name} phải là số.", f"Parameter {name} must be a number.") from None
+        raise QueryError("Parameter ${name} must be a number.", mapping={"name": name}) from None
     if not low <= value <= high:
-        raise QueryError(f"Tham số {name} ngoài khoảng cho phép.", f"Parameter {name} is out of range.")
+        raise QueryError("Parameter ${name} is out of range.", mapping={"name": name})
     return value
 
 

@@ -41,7 +41,7 @@ def search_page(request):
     try:
         context["search"], context["result"] = _run(request)
     except QueryError as exc:
-        context["error"] = exc.message_vi if request.locale_name == "vi" else exc.message_en
+        context["error"] = exc.localized(request.locale_name)
     except SearchUnavailable:
         request.response.status = 503
         context["error"] = request.localizer.translate(_(
