@@ -2,6 +2,7 @@
 import click
 
 from recordsys.cli.context import CommandError, pass_env
+from recordsys.i18n import translate
 
 
 @click.group()
@@ -24,8 +25,7 @@ def upgrade(env, revision):
     finally:
         engine.dispose()
     migrate.upgrade(settings, revision)
-    click.echo(f"Database at revision {migrate.current(settings)} "
-               f"({settings['sqlalchemy.url'].split('://')[0]}).")
+    click.echo(translate("Database at revision ${current} (${split}).", env.lang, {"current": migrate.current(settings), "split": settings['sqlalchemy.url'].split('://')[0]}))
 
 
 @db.command()

@@ -14,6 +14,7 @@ import click
 
 from recordsys.cli.context import CommandError, echo_json, pass_env
 from recordsys.core.events import AuditAction
+from recordsys.i18n import translate
 
 
 def fingerprint(cert) -> str:
@@ -65,8 +66,7 @@ def trust_list(env, as_json):
             echo_json(row)
         return
     if not rows:
-        click.echo("No trust anchors: every signature will be reported as untrusted. "
-                   "Add a root with `recordsys trust add FILE`.")
+        click.echo(translate("No trust anchors: every signature will be reported as untrusted. Add a root with `recordsys trust add FILE`.", env.lang))
     for row in rows:
         click.echo(f"{row['sha256']}  {row['source']:<7} {row['not_after'][:10]}  {row['subject']}")
 
@@ -100,7 +100,7 @@ def trust_add(env, file, reason):
             for cert in certs:
                 digest = fingerprint(cert)
                 if digest in known:
-                    click.echo(f"Already trusted: {digest} {cert.subject.human_friendly}.")
+                    click.echo(translate("Already trusted: ${digest} ${human_friendly}.", env.lang, {"digest": digest, "human_friendly": cert.subject.human_friendly}))
                     continue
                 target = folder / f"{digest}.pem"
                 tmp = target.with_suffix(".tmp")
@@ -147,4 +147,4 @@ def trust_remove(env, sha256, reason):
         os.replace(parked, path)  # the audit event did not commit: the anchor stays
         raise
     parked.unlink()
-    click.echo(f"No longer trusted: {row['sha256']} {row['subject']}.")
+    click.echo(translate("No longer trusted: ${row} ${row2}.", env.lang, {"row": row['sha256'], "row2": row['subject']}))

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from recordsys.cli.context import CommandError, echo_json, pass_env
+from recordsys.i18n import translate
 
 
 def _run(env, fn, dossier_id=None, attempted="", actor="cli"):
@@ -64,7 +65,7 @@ def add(env, dossier_id, document_ids):
 
     ordinals = _run(env, lambda s: add_documents(s, get(s, dossier_id), list(document_ids), "cli"),
                     dossier_id, "add")
-    click.echo(f"Added as {', '.join(map(str, ordinals))}.")
+    click.echo(translate("Added as ${items}.", env.lang, {"items": ', '.join(map(str, ordinals))}))
 
 
 @dossier.command()
@@ -162,7 +163,7 @@ def export(env, dossier_id, fmt, out_dir):
     elif files is None:
         sys.stdout.buffer.write(data)
     else:
-        click.echo(f"Wrote {out_dir / ('ho-so.' + fmt)} and {len(files)} file(s).")
+        click.echo(translate("Wrote ${value} and ${n_files} file(s).", env.lang, {"value": out_dir / ('ho-so.' + fmt), "n_files": len(files)}))
 
 
 @dossier.command()
@@ -202,7 +203,7 @@ def accept(env, batch_id):
             raise DossierError("${error}", mapping={"error": exc}) from None
 
     packages = _run(env, work)
-    click.echo(f"Accepted: packages {', '.join(map(str, packages))}.")
+    click.echo(translate("Accepted: packages ${items}.", env.lang, {"items": ', '.join(map(str, packages))}))
 
 
 @dossier.command("list")
@@ -289,7 +290,7 @@ def propose(env, org_code, today):
     batch_id, ids = _run(env, lambda s: (lambda b: (b.id, list(b.dossier_ids)))(
         propose_disposition(s, require_org(s, org_code), when, "cli")))
     click.echo(batch_id)
-    click.echo(f"Dossiers listed: {', '.join(map(str, ids))}", err=True)
+    click.echo(translate("Dossiers listed: ${items}", env.lang, {"items": ', '.join(map(str, ids))}), err=True)
 
 
 @disposition.command()

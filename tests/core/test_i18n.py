@@ -131,3 +131,24 @@ def test_cli_speaks_vietnamese_by_default_and_english_on_request(tmp_path, args,
     assert default.exit_code != 0 and english.exit_code != 0
     assert vi in default.output and en not in default.output, default.output
     assert en in english.output and vi not in english.output, english.output
+
+
+def test_message_tables_have_their_vietnamese():
+    from recordsys.dossiers.validation import MESSAGES as FIELD_MESSAGES
+    from recordsys.ingest.messages import MESSAGES as REASONS
+
+    catalog = _catalog()
+    ids = [message for message, _names in REASONS.values()] + list(FIELD_MESSAGES.values())
+    assert [m for m in ids if not catalog.get(m)] == []
+
+
+def test_command_reports_follow_the_language(tmp_path):
+    env = {"RECORDSYS_DATA_DIR": str(tmp_path / "data"), "RECORDSYS_LANG": None,
+           "RECORDSYS_DATABASE_URL": f"sqlite:///{tmp_path}/recordsys.db"}
+    runner = CliRunner()
+    assert runner.invoke(main, ["db", "upgrade"], env=env).exit_code == 0
+    default = runner.invoke(main, ["storage", "sweep"], env=env)
+    english = runner.invoke(main, ["--lang", "en", "storage", "sweep"], env=env)
+    assert default.exit_code == 0 and english.exit_code == 0
+    assert "Đã xóa 0 tệp không còn được dùng" in default.output and "Removed" not in default.output
+    assert "Removed 0 unreferenced file(s)" in english.output

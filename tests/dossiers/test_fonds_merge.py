@@ -67,7 +67,7 @@ def test_preview_changes_nothing(run, work, tx):
 def test_apply_closes_the_fonds_and_moves_open_work(run, work, tx):
     result = run("org", "merge", "--from", OFFICE, "--into", HOME_AFFAIRS, "--apply")
     assert result.exit_code == 0, result.output
-    assert "Applied" in result.output and "02.VP" in result.output
+    assert "Đã thực hiện" in result.output and "02.VP" in result.output
     with tx() as session:
         closed = session.scalar(select(Fonds).where(Fonds.code == "H41-02"))
         assert closed.status == "closed" and closed.successor.code == "H41-31" and closed.closed_by == "cli"

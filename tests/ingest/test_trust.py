@@ -57,7 +57,7 @@ def test_a_test_root_is_untrusted_until_added(settings, run, tx, pki, corpus):
     anchor = Path(rows[0]["file"])
     assert anchor.parent == Path(settings["recordsys.data_dir"]) / "trust"  # the data dir, not the repo
     assert validate(data, configured_trust_roots(settings)).status == "valid"
-    assert "Already trusted" in run("trust", "add", str(pki.root_pem)).output
+    assert "Đã tin cậy từ trước" in run("trust", "add", str(pki.root_pem)).output
 
     # only CA certificates; shipped roots are removed through the repository, not here
     leaf = run("trust", "add", str(pki.signers["good"].cert_path))
