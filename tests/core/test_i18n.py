@@ -20,7 +20,8 @@ PO = SOURCE / "locale" / "vi" / "LC_MESSAGES" / "recordsys.po"
 #: the roots whose subclasses take a catalog message id; position of the message among the
 #: positional arguments (default 0)
 ROOTS = {"DomainError", "LocalizedError", "Text"}
-POSITION = {"ValidationError": 1, "WorkflowError": 1, "_only": 2, "_text": 2, "translate": 0}
+POSITION = {"ValidationError": 1, "WorkflowError": 1, "_only": 2, "_text": 2, "translate": 0,
+            "HubRefusal": 2, "_verdict": 1, "Meaning": 0}
 #: subclasses whose constructor builds its own message id from other arguments
 OWN_MESSAGE = {"SipRefused", "Circular05Error"}
 
