@@ -83,7 +83,7 @@ def test_apply_closes_the_fonds_and_moves_open_work(run, work, tx):
         assert len(json.loads(merge.payload)["moves"]) == 2 and audit.verify(session).intact
     refused = run("dossier", "create", "--org", OFFICE, "--year", YEAR, "--plan-code", "04.VP", "--title", "Mới",
                   "--retention", "10")
-    assert refused.exit_code == 1 and "closed" in refused.output
+    assert refused.exit_code == 1 and "đã đóng" in refused.output
     shown = json.loads(run("dossier", "fonds", "--org", OFFICE, "--json").stdout)
     assert shown["fondsCode"] == "H41-02" and shown["fondsStatus"] == "01" and shown["successor"] == "H41-31"
     assert shown["totalFile"] == 1 and shown["language"] == ["01"]

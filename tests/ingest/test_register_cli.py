@@ -54,7 +54,7 @@ def test_register_prints_the_number_and_refuses_bad_files(run, corpus, pki, tx):
 
 def test_register_usage_errors(run, corpus):
     unknown = run("ingest", "register", corpus.valid, "--org", "999.99.99.Z99", "--direction", "incoming")
-    assert unknown.exit_code == 1 and "Unknown organization code" in unknown.output
+    assert unknown.exit_code == 1 and "Không có cơ quan mã" in unknown.output
     bad_json = run("ingest", "register", corpus.valid, "--org", OFFICE, "--direction", "incoming",
                    "--metadata", "{khong hop le")
     assert bad_json.exit_code == 2 and "not valid JSON" in bad_json.output
