@@ -100,7 +100,7 @@ def test_open_rules(run):
     again = run(*dup_args)
     assert again.exit_code == 1 and "đã được mở" in again.output
     bad = run("dossier", "create", "--org", OFFICE, "--plan-code", "03", "--title", "B", "--retention", "99")
-    assert bad.exit_code == 1 and "not a retention period" in bad.output
+    assert bad.exit_code == 1 and "không phải là thời hạn bảo quản" in bad.output
 
 
 def test_disposition_flow(tx, documents):
@@ -143,7 +143,7 @@ def test_disposition_commands(run, documents):
     assert run("dossier", "hold", dossier_id).exit_code == 0
     batch = run("dossier", "disposition", "propose", "--org", OFFICE, "--today", "2099-01-01").stdout.strip()
     wrong = run("dossier", "disposition", "step", batch, "approve", "--as", "luutru")
-    assert wrong.exit_code == 1 and "cannot approve" in wrong.output
+    assert wrong.exit_code == 1 and "không thể approve" in wrong.output
     assert run("dossier", "disposition", "step", batch, "appraise", "--as", "luutru").stdout.strip() == "appraised"
     assert run("dossier", "disposition", "step", batch, "approve", "--as", "lanhdao").stdout.strip() == "approved"
     assert run("dossier", "disposition", "step", batch, "destroy", "--as", "luutru").stdout.strip() == "destroyed"

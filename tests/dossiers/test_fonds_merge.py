@@ -88,7 +88,7 @@ def test_apply_closes_the_fonds_and_moves_open_work(run, work, tx):
     assert shown["fondsCode"] == "H41-02" and shown["fondsStatus"] == "01" and shown["successor"] == "H41-31"
     assert shown["totalFile"] == 1 and shown["language"] == ["01"]
     again = run("org", "merge", "--from", OFFICE, "--into", HOME_AFFAIRS, "--apply")
-    assert again.exit_code == 1 and "already closed" in again.output
+    assert again.exit_code == 1 and "đã đóng" in again.output
 
 
 def test_conflict_refuses_the_merger(run, work, tx):

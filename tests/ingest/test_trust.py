@@ -63,7 +63,7 @@ def test_a_test_root_is_untrusted_until_added(settings, run, tx, pki, corpus):
     leaf = run("trust", "add", str(pki.signers["good"].cert_path))
     assert leaf.exit_code == 1 and "không phải là chứng thư của tổ chức chứng thực" in leaf.output
     shipped = run("trust", "remove", next(iter(SHIPPED)))
-    assert shipped.exit_code == 1 and "ships with recordsys" in shipped.output
+    assert shipped.exit_code == 1 and "đi kèm recordsys" in shipped.output
     assert run("trust", "remove", "abc").exit_code == 1
 
     removed = run("trust", "remove", rows[0]["sha256"][:12], "--reason", "end of test")
