@@ -85,28 +85,27 @@ def load_settings(settings: dict | None = None, environ: dict | None = None) -> 
         url = make_url(merged["sqlalchemy.url"])
     except ArgumentError as exc:
         raise SettingsError(
-            f"RECORDSYS_DATABASE_URL / sqlalchemy.url is not a database URL: {merged['sqlalchemy.url']!r} ({exc})."
+            "RECORDSYS_DATABASE_URL / sqlalchemy.url is not a database URL: ${merged} (${exc}).", mapping={"merged": f"{merged['sqlalchemy.url']!r}", "exc": exc}
         ) from None
     if url.get_backend_name() not in ("sqlite", "postgresql"):
         raise SettingsError(
-            f"Unsupported database {url.get_backend_name()!r}: use sqlite:///PATH or postgresql://USER@HOST/DB."
+            "Unsupported database ${get_backend_name}: use sqlite:///PATH or postgresql://USER@HOST/DB.", mapping={"get_backend_name": f"{url.get_backend_name()!r}"}
         )
     if merged["search.backend"] == "elasticsearch":  # the old name: the OpenSearch client serves it
         merged["search.backend"] = "opensearch"
     if merged["search.backend"] not in ("fts5", "opensearch"):
         raise SettingsError(
-            f"search.backend must be 'fts5' or 'opensearch', not {merged['search.backend']!r}."
+            "search.backend must be 'fts5' or 'opensearch', not ${merged}.", mapping={"merged": f"{merged['search.backend']!r}"}
         )
     if not merged.get("search.opensearch_url"):
         merged["search.opensearch_url"] = merged.get("search.elasticsearch_url") or "http://127.0.0.1:9200"
     urls = [u.strip() for u in merged["search.opensearch_url"].split(",") if u.strip()]
     if merged["search.backend"] == "opensearch" and not all(u.startswith(("http://", "https://")) for u in urls or [""]):
         raise SettingsError(
-            "RECORDSYS_OPENSEARCH_URL / search.opensearch_url must be one or more http(s):// URLs separated by "
-            f"commas, not {merged['search.opensearch_url']!r}."
+            "RECORDSYS_OPENSEARCH_URL / search.opensearch_url must be one or more http(s):// URLs separated by commas, not ${merged}.", mapping={"merged": f"{merged['search.opensearch_url']!r}"}
         )
     if merged["jobs.broker"] not in ("sqlite", "redis"):
-        raise SettingsError(f"jobs.broker must be 'sqlite' or 'redis', not {merged['jobs.broker']!r}.")
+        raise SettingsError("jobs.broker must be 'sqlite' or 'redis', not ${merged}.", mapping={"merged": f"{merged['jobs.broker']!r}"})
     if merged["jobs.broker"] == "redis" and not merged.get("jobs.redis_url"):
         raise SettingsError("jobs.broker = redis needs jobs.redis_url (RECORDSYS_REDIS_URL), e.g. redis://127.0.0.1:6379/0.")
     if not merged.get("recordsys.secret"):

@@ -76,14 +76,12 @@ def check_database(engine: Engine, require_schema: bool = True) -> None:
     except OperationalError as exc:
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
         where = engine.url.render_as_string(hide_password=True)
-        raise SettingsError(f"Cannot reach the database {where}: {reason}.",
-                            message_vi=f"Không kết nối được cơ sở dữ liệu {where}: {reason}.") from None
+        raise SettingsError("Cannot reach the database ${where}: ${reason}.", mapping={"where": where, "reason": reason}) from None
     except SQLAlchemyError as exc:
-        raise SettingsError(f"Database error at start-up: {exc}.") from None
+        raise SettingsError("Database error at start-up: ${exc}.", mapping={"exc": exc}) from None
     if require_schema and not has_version:
         raise SettingsError(
-            "The database has no tables yet: run `recordsys db upgrade` first "
-            "(Cơ sở dữ liệu chưa được khởi tạo)."
+            "The database has no tables yet: run `recordsys db upgrade` first."
         )
 
 

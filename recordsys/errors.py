@@ -12,21 +12,20 @@ class DomainError(Exception):
     """A failure to report as one sentence that says what to do next.
 
     ``message`` is an English message id of the gettext catalog (``recordsys/locale``), with
-    ``${name}`` placeholders filled from ``mapping``; ``message_vi`` overrides the catalog where a
-    sentence is built on the spot.
+    ``${name}`` placeholders filled from ``mapping`` (a value that has ``localized(lang)``, such as
+    another DomainError, is itself localized). The Vietnamese lives in the catalog only.
     """
 
     code = "error"
     http_status = 422
     exit_code = 1
 
-    def __init__(self, message: str, *, message_vi: str | None = None, field: str | None = None,
+    def __init__(self, message: str, *, field: str | None = None,
                  code: str | None = None, exit_code: int | None = None, http_status: int | None = None,
                  mapping: dict | None = None):
         self.template, self.mapping = message, mapping or {}
-        self.message = self._fill(message)
+        self.message = self.localized("en")
         super().__init__(self.message)
-        self.message_vi = message_vi
         self.field = field
         if code is not None:
             self.code = code
@@ -35,16 +34,7 @@ class DomainError(Exception):
         if http_status is not None:
             self.http_status = http_status
 
-    def _fill(self, text: str) -> str:
-        for key, value in self.mapping.items():
-            text = text.replace(f"${{{key}}}", str(value))
-        return text
-
     def localized(self, lang: str = "vi") -> str:
-        if lang == "en":
-            return self.message
-        if self.message_vi:
-            return self.message_vi
         from recordsys.i18n import translate
 
         return translate(self.template, lang, self.mapping)

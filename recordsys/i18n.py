@@ -47,8 +47,53 @@ def translate(message: str, lang: str = "vi", mapping: dict | None = None) -> st
     catalog the web uses: the command line and errors speak through this, outside any request."""
     text = _catalog(lang).get(message, message) if lang != "en" else message
     for key, value in (mapping or {}).items():
+        if hasattr(value, "localized"):
+            value = value.localized(lang)
         text = text.replace(f"${{{key}}}", str(value))
     return text
+
+
+class Text:
+    """A sentence to localize later, where the language is known (a problem in a list, a verdict):
+    an English message id of the catalog and its ``mapping``."""
+
+    def __init__(self, message: str, mapping: dict | None = None):
+        self.template, self.mapping = message, mapping or {}
+
+    def localized(self, lang: str = "vi") -> str:
+        return translate(self.template, lang, self.mapping)
+
+    @property
+    def vi(self) -> str:
+        return self.localized("vi")
+
+    @property
+    def en(self) -> str:
+        return self.localized("en")
+
+    def __str__(self) -> str:
+        return self.localized("en")
+
+
+class LocalizedError(ValueError):
+    """A refusal from pure code (no DomainError yet): an English message id and its mapping, so the
+    caller that knows the language says it (``localized(lang)``); ``str()`` is the English."""
+
+    def __init__(self, message: str, mapping: dict | None = None):
+        self.text = Text(message, mapping)
+        self.template, self.mapping = self.text.template, self.text.mapping
+        super().__init__(self.text.en)
+
+    def localized(self, lang: str = "vi") -> str:
+        return self.text.localized(lang)
+
+    @property
+    def vi(self) -> str:
+        return self.text.vi
+
+    @property
+    def en(self) -> str:
+        return self.text.en
 
 
 def locale_negotiator(request) -> str:

@@ -29,7 +29,19 @@ class ParameterError(DomainError):
     http_status = 400
 
     def __init__(self, field: str, message: str, message_vi: str):
-        super().__init__(f"{field}: {message}", message_vi=f"{field}: {message_vi}", field=field)
+        # the sentence is built here from its two wordings (they carry numbers, types, limits)
+        super().__init__("${field}: ${detail}", mapping={"field": field, "detail": _Wording(message, message_vi)},
+                         field=field)
+
+
+class _Wording:
+    """A parameter error's detail in both languages (localizable as a mapping value)."""
+
+    def __init__(self, en: str, vi: str):
+        self.en, self.vi = en, vi
+
+    def localized(self, lang: str = "vi") -> str:
+        return self.vi if lang == "vi" else self.en
 
 
 def parse_int(raw, name: str, *, min: int = 0, max: int = INT_MAX, default=_MISSING) -> int:

@@ -8,13 +8,14 @@ from recordsys.cli.context import CommandError, echo_json, pass_env
 from recordsys.core import demo as demo_data
 from recordsys.core import services
 from recordsys.core.models import Organization, OrgLevel, Role, User
+from recordsys.i18n import translate
 
 
 def _service_call(fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
     except services.ValidationError as exc:
-        raise CommandError(str(exc)) from None
+        raise CommandError("${error}", mapping={"error": exc}) from None
 
 
 @click.command()
@@ -37,7 +38,7 @@ def demo(env, if_empty):
     anchor = ensure_demo_pki(Path(env.settings["recordsys.data_dir"]))  # test keys of the demo leaders and agencies
     with env.transaction() as session:
         audit_demo_anchor(session, anchor)
-    click.echo(f"Seeded {len(demo_data.DEMO_ORGS)} agencies of the demo province. Logins:")
+    click.echo(translate("Seeded ${n_DEMO_ORGS} agencies of the demo province. Logins:", env.lang, {"n_DEMO_ORGS": len(demo_data.DEMO_ORGS)}))
     for username, password, role, org in logins:
         click.echo(f"  {username:<12} {password:<22} {role:<11} {org}")
 
@@ -64,7 +65,7 @@ def org_list(env, as_json):
             echo_json(row)
         return
     if not rows:
-        click.echo("No agencies yet: run `recordsys demo` or `recordsys org add`.")
+        click.echo(translate("No agencies yet: run `recordsys demo` or `recordsys org add`.", env.lang))
     for r in rows:
         click.echo(f"{r['code']:<14} {r['level']:<9} {r['fonds_code'] or '-':<10} {r['name']}")
 
@@ -112,17 +113,20 @@ def org_merge(env, source_code, target_code, preview, as_json):
         pass
     except DomainError as exc:
         problems = "".join(f"\n  - {p}" for p in getattr(exc, "problems", []) or [])
-        raise CommandError(f"{exc}{problems}") from None
+        raise CommandError("${exc}${problems}", mapping={"exc": exc, "problems": problems}) from None
     if as_json:
         echo_json({"applied": not preview, **plan.to_dict()})
     else:
         verb = "Would move" if preview else "Moved"
-        click.echo(f"{'Preview' if preview else 'Applied'}: fonds {plan.source_fonds} of {plan.source} "
-                   f"{'would be' if preview else 'is'} closed, successor {plan.target_fonds} ({plan.target}).")
+        summary = ("Preview: fonds ${source_fonds} of ${source} would be closed, successor ${target_fonds} (${target})."
+                   if preview else
+                   "Applied: fonds ${source_fonds} of ${source} is closed, successor ${target_fonds} (${target}).")
+        click.echo(translate(summary, env.lang, {"source_fonds": plan.source_fonds, "source": plan.source,
+                                                 "target_fonds": plan.target_fonds, "target": plan.target}))
         for move in plan.moves:
             click.echo(f"  {verb} {move.kind} {move.year} {move.code}: {move.title}"
                        + (f" ({move.old_code} -> {move.new_code})" if move.new_code else ""))
-        click.echo(f"  {plan.stays} dossier(s) stay in the closed fonds.")
+        click.echo(translate("  ${stays} dossier(s) stay in the closed fonds.", env.lang, {"stays": plan.stays}))
         for conflict in plan.conflicts:
             click.echo(f"  conflict: {conflict}")
     if plan.conflicts:
@@ -166,17 +170,17 @@ def user_grant(env, username, org_code, roles):
     with env.transaction() as session:
         target_user = session.scalar(select(User).where(User.username == username.lower()))
         if target_user is None:
-            raise CommandError(f"Unknown user {username!r}.")
+            raise CommandError("Unknown user ${username}.", mapping={"username": f"{username!r}"})
         target = _service_call(services.require_org, session, org_code)
         for role in roles:
             _service_call(services.grant_role, session, target_user, target, role, actor="cli")
-    click.echo(f"Granted {', '.join(roles)} in {org_code} to {username}.")
+    click.echo(translate("Granted ${items} in ${org_code} to ${username}.", env.lang, {"items": ', '.join(roles), "org_code": org_code, "username": username}))
 
 
 def _user(session, username: str) -> User:
     found = session.scalar(select(User).where(User.username == username.strip().lower()))
     if found is None:
-        raise CommandError(f"Unknown user {username!r}.")
+        raise CommandError("Unknown user ${username}.", mapping={"username": f"{username!r}"})
     return found
 
 
@@ -188,7 +192,7 @@ def user_password(env, username, password):
     """Set a user's password; every session of the user ends."""
     with env.transaction() as session:
         _service_call(services.change_password, session, _user(session, username), password, actor="cli")
-    click.echo(f"Password of {username} changed; their sessions are ended.")
+    click.echo(translate("Password of ${username} changed; their sessions are ended.", env.lang, {"username": username}))
 
 
 @user.command("disable")
@@ -198,7 +202,7 @@ def user_disable(env, username):
     """Disable a user: sign-in refused, every session ended (API tokens stop working too)."""
     with env.transaction() as session:
         services.set_active(session, _user(session, username), False, actor="cli")
-    click.echo(f"Disabled {username}; their sessions are ended.")
+    click.echo(translate("Disabled ${username}; their sessions are ended.", env.lang, {"username": username}))
 
 
 @user.command("enable")
@@ -218,7 +222,7 @@ def user_end_sessions(env, username):
     """Sign a user out everywhere (every browser session ends)."""
     with env.transaction() as session:
         services.end_sessions(session, _user(session, username), actor="cli", reason="ended by an administrator")
-    click.echo(f"Every session of {username} is ended.")
+    click.echo(translate("Every session of ${username} is ended.", env.lang, {"username": username}))
 
 
 @click.group()
@@ -235,6 +239,6 @@ def token_create(env, username, name):
     with env.transaction() as session:
         target_user = session.scalar(select(User).where(User.username == username.lower()))
         if target_user is None:
-            raise CommandError(f"Unknown user {username!r}.")
+            raise CommandError("Unknown user ${username}.", mapping={"username": f"{username!r}"})
         value = services.create_token(session, target_user, name, actor="cli")
     click.echo(value)

@@ -5,6 +5,7 @@ import click
 
 from recordsys.cli.context import echo_json, pass_env
 from recordsys.core import audit as audit_chain
+from recordsys.i18n import translate
 
 
 @click.group()
@@ -22,10 +23,9 @@ def verify(env, as_json):
     if as_json:
         echo_json(report.to_dict())
     elif report.intact:
-        click.echo(f"Audit chain intact: {report.events} events, head {report.head}.")
+        click.echo(translate("Audit chain intact: ${events} events, head ${head}.", env.lang, {"events": report.events, "head": report.head}))
     else:
-        click.echo(f"Audit chain BROKEN at event seq={report.broken_seq} (id={report.broken_id}): "
-                   f"{report.problem}.")
+        click.echo(translate("Audit chain BROKEN at event seq=${broken_seq} (id=${broken_id}): ${problem}.", env.lang, {"broken_seq": report.broken_seq, "broken_id": report.broken_id, "problem": report.problem}))
     sys.exit(0 if report.intact else 1)
 
 

@@ -21,8 +21,8 @@ class CommandError(DomainError):
 
     code = "command"
 
-    def __init__(self, message: str, exit_code: int = 1, message_vi: str | None = None):
-        super().__init__(message, message_vi=message_vi, exit_code=exit_code)
+    def __init__(self, message: str, exit_code: int = 1, mapping: dict | None = None):
+        super().__init__(message, exit_code=exit_code, mapping=mapping)
 
 
 class AppEnv:
@@ -36,8 +36,7 @@ class AppEnv:
         if self.config_path:
             path = Path(self.config_path)
             if not path.is_file():
-                raise SettingsError(f"Config file {self.config_path} does not exist.",
-                                    message_vi=f"Không có tệp cấu hình {self.config_path}.")
+                raise SettingsError("Config file ${config_path} does not exist.", mapping={"config_path": self.config_path})
             from pyramid.paster import get_appsettings
 
             raw = dict(get_appsettings(str(path)))

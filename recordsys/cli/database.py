@@ -2,6 +2,7 @@
 import click
 
 from recordsys.cli.context import CommandError, pass_env
+from recordsys.i18n import translate
 
 
 @click.group()
@@ -24,8 +25,7 @@ def upgrade(env, revision):
     finally:
         engine.dispose()
     migrate.upgrade(settings, revision)
-    click.echo(f"Database at revision {migrate.current(settings)} "
-               f"({settings['sqlalchemy.url'].split('://')[0]}).")
+    click.echo(translate("Database at revision ${current} (${split}).", env.lang, {"current": migrate.current(settings), "split": settings['sqlalchemy.url'].split('://')[0]}))
 
 
 @db.command()
@@ -50,10 +50,7 @@ def check(env):
     for difference in differences:
         click.echo(f"  {difference}", err=True)
     if differences:
-        raise CommandError(f"The models and the migrations differ in {len(differences)} place(s): "
-                           "write a migration (`recordsys db revision -m …`).",
-                           message_vi=f"Mô hình dữ liệu và các bản chuyển đổi khác nhau ở {len(differences)} chỗ: "
-                                      "hãy viết bản chuyển đổi (`recordsys db revision -m …`).")
+        raise CommandError("The models and the migrations differ in ${n_differences} place(s): write a migration (`recordsys db revision -m …`).", mapping={"n_differences": len(differences)})
     click.echo("The models and the migrations agree." if env.lang == "en"
                else "Mô hình dữ liệu khớp với các bản chuyển đổi.")
 

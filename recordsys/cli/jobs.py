@@ -5,6 +5,7 @@ import click
 from sqlalchemy import select
 
 from recordsys.cli.context import echo_json, pass_env
+from recordsys.i18n import translate
 from recordsys.jobs import Job, import_handlers, run_next
 
 
@@ -27,7 +28,7 @@ def work(env, workers, periodic, once):
     import_handlers(env.settings)
     if once:
         while (job_id := run_next(env.session_factory, env.settings)) is not None:
-            click.echo(f"job {job_id} finished")
+            click.echo(translate("job ${job_id} finished", env.lang, {"job_id": job_id}))
         return
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     env.find_service(IJobQueue).consumer(workers=workers, periodic=periodic).run()

@@ -2,6 +2,7 @@
 import click
 
 from recordsys.cli.context import pass_env
+from recordsys.i18n import translate
 
 
 @click.command()
@@ -16,5 +17,5 @@ def serve(env, host, port, threads):
     from recordsys.config import make_wsgi_app
 
     app = make_wsgi_app(env.settings)
-    click.echo(f"recordsys: http://{host}:{port}/  (API: http://{host}:{port}/api/v1/health)")
+    click.echo(translate("recordsys: http://${host}:${port}/  (API: http://${host}:${port}/api/v1/health)", env.lang, {"host": host, "port": port}))
     waitress.serve(app, host=host, port=port, threads=threads, ident="recordsys")

@@ -14,6 +14,7 @@ import click
 
 from recordsys.cli.context import CommandError, echo_json, pass_env
 from recordsys.core.events import AuditAction
+from recordsys.i18n import translate
 
 
 def fingerprint(cert) -> str:
@@ -44,7 +45,7 @@ def anchors(settings: dict) -> list[dict]:
             try:
                 certs = load_trust_roots([path])
             except ValueError as exc:
-                raise CommandError(f"Cannot read the trust anchor {path}: {exc}.") from None
+                raise CommandError("Cannot read the trust anchor ${path}: ${exc}.", mapping={"path": path, "exc": exc}) from None
             rows += [describe(cert, path, source) for cert in certs]
     return rows
 
@@ -65,8 +66,7 @@ def trust_list(env, as_json):
             echo_json(row)
         return
     if not rows:
-        click.echo("No trust anchors: every signature will be reported as untrusted. "
-                   "Add a root with `recordsys trust add FILE`.")
+        click.echo(translate("No trust anchors: every signature will be reported as untrusted. Add a root with `recordsys trust add FILE`.", env.lang))
     for row in rows:
         click.echo(f"{row['sha256']}  {row['source']:<7} {row['not_after'][:10]}  {row['subject']}")
 
@@ -85,13 +85,12 @@ def trust_add(env, file, reason):
     try:
         certs = load_trust_roots([file])
     except ValueError as exc:
-        raise CommandError(f"{file} is not a certificate: {exc}.") from None
+        raise CommandError("${file} is not a certificate: ${exc}.", mapping={"file": file, "exc": exc}) from None
     if not certs:
-        raise CommandError(f"{file} holds no certificate.")
+        raise CommandError("${file} holds no certificate.", mapping={"file": file})
     for cert in certs:
         if not cert.ca:
-            raise CommandError(f"{cert.subject.human_friendly} is not a CA certificate (basicConstraints CA is "
-                               "not set): only certification authorities can be trust anchors.")
+            raise CommandError("${human_friendly} is not a CA certificate (basicConstraints CA is not set): only certification authorities can be trust anchors.", mapping={"human_friendly": cert.subject.human_friendly})
     folder = trust_anchor_folders(env.settings)[1]
     folder.mkdir(parents=True, exist_ok=True)
     known = {row["sha256"] for row in anchors(env.settings)}
@@ -101,7 +100,7 @@ def trust_add(env, file, reason):
             for cert in certs:
                 digest = fingerprint(cert)
                 if digest in known:
-                    click.echo(f"Already trusted: {digest} {cert.subject.human_friendly}.")
+                    click.echo(translate("Already trusted: ${digest} ${human_friendly}.", env.lang, {"digest": digest, "human_friendly": cert.subject.human_friendly}))
                     continue
                 target = folder / f"{digest}.pem"
                 tmp = target.with_suffix(".tmp")
@@ -131,13 +130,12 @@ def trust_remove(env, sha256, reason):
         raise CommandError("Give at least the first 8 hexadecimal digits of the fingerprint.")
     matches = [row for row in anchors(env.settings) if row["sha256"].startswith(prefix)]
     if not matches:
-        raise CommandError(f"No trust anchor has the fingerprint {sha256} (see `recordsys trust list`).")
+        raise CommandError("No trust anchor has the fingerprint ${sha256} (see `recordsys trust list`).", mapping={"sha256": sha256})
     if len({row["sha256"] for row in matches}) > 1:
-        raise CommandError(f"{sha256} matches several anchors; give more digits.")
+        raise CommandError("${sha256} matches several anchors; give more digits.", mapping={"sha256": sha256})
     row = matches[0]
     if row["source"] == "shipped":
-        raise CommandError(f"{row['subject']} ships with recordsys in {row['file']}; remove it there "
-                           "through a reviewed change of the repository.")
+        raise CommandError("${row} ships with recordsys in ${row2}; remove it there through a reviewed change of the repository.", mapping={"row": row['subject'], "row2": row['file']})
     path = Path(row["file"])
     parked = path.with_name(path.name + ".removing")  # not a trust-root suffix: no longer loaded
     os.replace(path, parked)
@@ -149,4 +147,4 @@ def trust_remove(env, sha256, reason):
         os.replace(parked, path)  # the audit event did not commit: the anchor stays
         raise
     parked.unlink()
-    click.echo(f"No longer trusted: {row['sha256']} {row['subject']}.")
+    click.echo(translate("No longer trusted: ${row} ${row2}.", env.lang, {"row": row['sha256'], "row2": row['subject']}))

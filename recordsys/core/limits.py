@@ -12,19 +12,26 @@ import json
 from pyramid.httpexceptions import HTTPRequestEntityTooLarge
 from pyramid.response import Response
 
+from recordsys.i18n import LOCALES, translate
+
 
 def _mb(n: int) -> str:
     return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n} bytes"
 
 
-def too_large_message(limit: int) -> str:
-    return (f"Yêu cầu quá lớn: tối đa {_mb(limit)} mỗi lần gửi. "
-            f"The request is too large: at most {_mb(limit)} per request.")
+def _lang(request) -> str:
+    """The language before anything reads the body: the chosen cookie, else the default (the
+    locale negotiator may read form parameters, that is the body)."""
+    chosen = request.cookies.get("_LOCALE_")
+    return chosen if chosen in LOCALES else request.registry.settings.get("pyramid.default_locale_name", "vi")
 
 
-def too_many_files_message(limit: int) -> str:
-    return (f"Quá nhiều tệp: tối đa {limit} tệp mỗi lần gửi. "
-            f"Too many files: at most {limit} files per request.")
+def too_large_message(limit: int, lang: str = "vi") -> str:
+    return translate("The request is too large: at most ${size} per request.", lang, {"size": _mb(limit)})
+
+
+def too_many_files_message(limit: int, lang: str = "vi") -> str:
+    return translate("Too many files: at most ${count} files per request.", lang, {"count": limit})
 
 
 def _refuse(request, status: int, title: str, detail: str) -> Response:
@@ -43,10 +50,10 @@ def size_limit_tween_factory(handler, registry):
         if length is not None and length > limit:
             # no "Connection: close" here: a hop-by-hop header is the server's (waitress refuses it from
             # the application with a 500); waitress has read the body already
-            return _refuse(request, 413, "Content Too Large", too_large_message(limit))
+            return _refuse(request, 413, "Content Too Large", too_large_message(limit, _lang(request)))
         if length is None and "chunked" in request.headers.get("Transfer-Encoding", "").lower():
             return _refuse(request, 411, "Length Required",
-                           "Cần gửi kèm Content-Length. A Content-Length header is required.")
+                           translate("A Content-Length header is required.", _lang(request)))
         return handler(request)
 
     return size_limit_tween
@@ -55,7 +62,7 @@ def size_limit_tween_factory(handler, registry):
 def check_file_count(request, count: int) -> None:
     limit = int(request.registry.settings.get("recordsys.max_upload_files", 50))
     if count > limit:
-        raise HTTPRequestEntityTooLarge(too_many_files_message(limit))
+        raise HTTPRequestEntityTooLarge(too_many_files_message(limit, request.locale_name))
 
 
 def includeme(config):

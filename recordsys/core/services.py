@@ -33,8 +33,8 @@ class ValidationError(DomainError, ValueError):
 
     code = "invalid"
 
-    def __init__(self, field: str, message: str, message_vi: str | None = None, mapping: dict | None = None):
-        super().__init__(message, message_vi=message_vi, field=field, mapping=mapping)
+    def __init__(self, field: str, message: str, mapping: dict | None = None):
+        super().__init__(message, field=field, mapping=mapping)
 
 
 def check_organ_code(code: str) -> str:
@@ -42,8 +42,7 @@ def check_organ_code(code: str) -> str:
     if not ORGAN_CODE.match(code):
         raise ValidationError(
             "code",
-            f"{code!r} is not an organ identifier code: expected four dot-separated groups "
-            "such as 000.00.31.H41",
+            "${code} is not an organ identifier code: expected four dot-separated groups such as 000.00.31.H41", mapping={"code": f"{code!r}"},
         )
     return code
 
@@ -81,11 +80,11 @@ def create_org(
     try:
         level_value = OrgLevel(level)
     except ValueError:
-        raise ValidationError("level", f"Level must be one of {', '.join(lv.value for lv in OrgLevel)}.") from None
+        raise ValidationError("level", "Level must be one of ${items}.", mapping={"items": ', '.join(lv.value for lv in OrgLevel)}) from None
     if not name.strip():
         raise ValidationError("name", "An organization needs a name.")
     if find_org(session, code):
-        raise ValidationError("code", f"Organization {code} already exists.")
+        raise ValidationError("code", "Organization ${code} already exists.", mapping={"code": code})
     parent = require_org(session, parent_code) if parent_code else None
     org = Organization(
         code=code, name=name.strip(), short_name=short_name, level=level_value,
@@ -109,7 +108,7 @@ def create_user(
     if not USERNAME.match(username):
         raise ValidationError("username", "A username is 2-64 lower-case letters, digits, '.', '_' or '-'.")
     if session.scalar(select(User).where(User.username == username)):
-        raise ValidationError("username", f"User {username!r} already exists.")
+        raise ValidationError("username", "User ${username} already exists.", mapping={"username": f"{username!r}"})
     user = User(username=username, full_name=full_name.strip() or username,
                 password_hash=hash_password(password), email=email)
     session.add(user)
@@ -123,7 +122,7 @@ def grant_role(session: Session, user: User, org: Organization, role: str, actor
     try:
         role_value = Role(role)
     except ValueError:
-        raise ValidationError("role", f"Role must be one of {', '.join(r.value for r in Role)}.") from None
+        raise ValidationError("role", "Role must be one of ${items}.", mapping={"items": ', '.join(r.value for r in Role)}) from None
     if any(a.organization_id == org.id and a.role == role_value for a in user.roles):
         return
     user.roles.append(RoleAssignment(organization=org, role=role_value))

@@ -113,6 +113,7 @@ def record_success(session: Session, username: str, address: str | None) -> None
 
 
 def message(seconds: int, locale: str | None) -> str:
-    if (locale or "vi").startswith("en"):
-        return f"Too many failed sign-ins. Try again in {seconds} seconds."
-    return f"Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {seconds} giây."
+    from recordsys.i18n import translate
+
+    lang = "en" if (locale or "vi").startswith("en") else "vi"
+    return translate("Too many failed sign-ins. Try again in ${seconds} seconds.", lang, {"seconds": seconds})

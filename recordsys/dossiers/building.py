@@ -35,16 +35,16 @@ def add_plan_entry(session: Session, *, organization: Organization, year: int, c
                    responsible_person: str | None = None) -> DossierPlanEntry:
     """A line of the agency's annual dossier plan (danh mục hồ sơ)."""
     if retention not in metadata.load().code_values("retention"):
-        raise DossierError(f"{retention!r} is not a retention period.")
+        raise DossierError("${retention} is not a retention period.", mapping={"retention": f"{retention!r}"})
     try:
         rules.dossier_code(organization.code, year, code)
     except rules.RuleError as exc:
-        raise DossierError(str(exc)) from None
+        raise DossierError("${error}", mapping={"error": exc}) from None
     if not title.strip():
         raise DossierError("A plan line needs a title.")
     if session.scalar(select(DossierPlanEntry).where(DossierPlanEntry.organization_id == organization.id,
                                                      DossierPlanEntry.year == year, DossierPlanEntry.code == code)):
-        raise DossierError(f"The {year} plan already has {code}.")
+        raise DossierError("The ${year} plan already has ${code}.", mapping={"year": year, "code": code})
     entry = DossierPlanEntry(organization_id=organization.id, year=year, code=code, title=title.strip(),
                              retention=retention, responsible_unit=responsible_unit,
                              responsible_person=responsible_person)
@@ -74,17 +74,16 @@ def open_dossier(session: Session, *, organization: Organization, year: int, pla
     require_open_fonds(session, organization)
     definition = metadata.load()
     if retention not in definition.code_values("retention"):
-        raise DossierError(f"{retention!r} is not a retention period; use one of "
-                           f"{', '.join(sorted(definition.code_values('retention')))}.")
+        raise DossierError("${retention} is not a retention period; use one of ${items}.", mapping={"retention": f"{retention!r}", "items": ', '.join(sorted(definition.code_values('retention')))})
     if not title.strip():
         raise DossierError("A dossier needs a title (tiêu đề hồ sơ).")
     try:
         code = rules.dossier_code(organization.code, year, plan_code)
     except rules.RuleError as exc:
-        raise DossierError(str(exc)) from None
+        raise DossierError("${error}", mapping={"error": exc}) from None
     if session.scalar(select(Dossier).where(Dossier.organization_id == organization.id, Dossier.year == year,
                                             Dossier.code == plan_code)):
-        raise DossierError(f"Dossier {code} is already open.")
+        raise DossierError("Dossier ${code} is already open.", mapping={"code": code})
     entry = session.scalar(select(DossierPlanEntry).where(
         DossierPlanEntry.organization_id == organization.id, DossierPlanEntry.year == year,
         DossierPlanEntry.code == plan_code))
@@ -133,10 +132,10 @@ def add_documents(session: Session, dossier: Dossier, document_ids: list[int], a
         document = session.get(Document, document_id)
         if document is None or document.organization_id != dossier.organization_id \
                 or not can_see(OPERATOR if viewer is None else viewer, document):
-            raise DossierError(f"No document {document_id} in {dossier.organization.code}.",
-                               message_vi=f"Không có văn bản {document_id} trong {dossier.organization.code}.")
+            raise DossierError("No document ${document_id} in ${code}.",
+                               mapping={"document_id": document_id, "code": dossier.organization.code})
         if document_id in present:
-            raise DossierError(f"Document {document_id} is already in the dossier.")
+            raise DossierError("Document ${document_id} is already in the dossier.", mapping={"document_id": document_id})
         dossier.items.append(DossierItem(document=document, ordinal=next_ordinal))
         present.add(document_id)
         ordinals.append(next_ordinal)
@@ -178,7 +177,7 @@ def waive(session: Session, dossier: Dossier, document_id: int, reason: str, act
         raise DossierError("A waiver needs a written reason (at least a sentence).")
     item = next((i for i in dossier.items if i.document_id == document_id), None)
     if item is None:
-        raise DossierError(f"Document {document_id} is not in the dossier.")
+        raise DossierError("Document ${document_id} is not in the dossier.", mapping={"document_id": document_id})
     item.waiver = reason.strip()
     record_change(session, dossier, actor, "waive", document=document_id, reason=item.waiver)
 
@@ -191,7 +190,7 @@ def close(session: Session, dossier: Dossier, actor: str) -> None:
     errors = validate(definition, "dossier", dossier.fields)
     problems = rules.closing_problems(errors, facts(dossier))
     if problems:
-        raise DossierError(f"Dossier {dossier.archival_code} cannot be closed yet.", problems)
+        raise DossierError("Dossier ${archival_code} cannot be closed yet.", problems, mapping={"archival_code": dossier.archival_code})
     end = dt.date.fromisoformat(dossier.fields["EndDate"])
     dossier.due_date = rules.due_date(end, rules.retention_years(dossier.retention, definition.codes("retention")))
     dossier.status, dossier.closed_at, dossier.closed_by = "closed", utcnow(), actor

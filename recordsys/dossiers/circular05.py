@@ -52,8 +52,7 @@ class Circular05Error(DomainError):
     http_status = 409
 
     def __init__(self, problems: list[str]):
-        super().__init__("The dossier does not fit Circular 05/2025: " + "; ".join(problems),
-                         message_vi="Hồ sơ chưa đáp ứng Thông tư 05/2025: " + "; ".join(problems))
+        super().__init__("The dossier does not fit Circular 05/2025: ${problems}", mapping={"problems": "; ".join(problems)})
         self.problems = problems
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from recordsys.cli.context import CommandError, echo_json, pass_env
+from recordsys.i18n import translate
 
 
 def _run(env, fn, dossier_id=None, attempted="", actor="cli"):
@@ -20,11 +21,10 @@ def _run(env, fn, dossier_id=None, attempted="", actor="cli"):
     except DossierClosed as exc:
         with env.transaction() as session:
             record_refusal(session, dossier_id, actor, attempted, str(exc))
-        raise CommandError(str(exc)) from None
+        raise CommandError("${error}", mapping={"error": exc}) from None
     except DossierError as exc:
-        details = "".join(f"\n  - {p if isinstance(p, str) else p.message_en + ' / ' + p.message_vi}"
-                          for p in exc.problems)
-        raise CommandError(f"{exc}{details}") from None
+        details = "".join(f"\n  - {p if isinstance(p, str) else p.localized(env.lang)}" for p in exc.problems)
+        raise CommandError("${error}${details}", mapping={"error": exc, "details": details}) from None
 
 
 @click.group()
@@ -94,7 +94,7 @@ def add(env, dossier_id, document_ids):
 
     ordinals = _run(env, lambda s: add_documents(s, get(s, dossier_id), list(document_ids), "cli"),
                     dossier_id, "add")
-    click.echo(f"Added as {', '.join(map(str, ordinals))}.")
+    click.echo(translate("Added as ${items}.", env.lang, {"items": ', '.join(map(str, ordinals))}))
 
 
 @dossier.command()
@@ -174,10 +174,9 @@ def export(env, dossier_id, fmt, out_dir):
                 return written, None
             data = export_xml(found) if fmt == "xml" else export_json(found, session)
         except Circular05Error as exc:
-            raise DossierError("The dossier does not fit Circular 05/2025.", exc.problems,
-                               message_vi="Hồ sơ chưa đáp ứng Thông tư 05/2025.") from None
+            raise DossierError("The dossier does not fit Circular 05/2025.", exc.problems) from None
         except FileExistsError as exc:
-            raise DossierError(str(exc)) from None
+            raise DossierError("${error}", mapping={"error": exc}) from None
         if out_dir is None:
             return data, None
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -193,7 +192,7 @@ def export(env, dossier_id, fmt, out_dir):
     elif files is None:
         sys.stdout.buffer.write(data)
     else:
-        click.echo(f"Wrote {out_dir / ('ho-so.' + fmt)} and {len(files)} file(s).")
+        click.echo(translate("Wrote ${value} and ${n_files} file(s).", env.lang, {"value": out_dir / ('ho-so.' + fmt), "n_files": len(files)}))
 
 
 @dossier.command()
@@ -226,14 +225,14 @@ def accept(env, batch_id):
     def work(session):
         batch = session.get(TransferBatch, batch_id)
         if batch is None:
-            raise DossierError(f"No transfer batch {batch_id}.")
+            raise DossierError("No transfer batch ${batch_id}.", mapping={"batch_id": batch_id})
         try:
             return accept_transfer(session, env.settings, batch, "cli", env.storage)
         except PreservationError as exc:
-            raise DossierError(str(exc)) from None
+            raise DossierError("${error}", mapping={"error": exc}) from None
 
     packages = _run(env, work)
-    click.echo(f"Accepted: packages {', '.join(map(str, packages))}.")
+    click.echo(translate("Accepted: packages ${items}.", env.lang, {"items": ', '.join(map(str, packages))}))
 
 
 @dossier.command("list")
@@ -272,8 +271,7 @@ def sign_handover(env, batch_id, side, key_path, cert_path, chain):
 
     signer = signers.SimpleSigner.load(key_path, cert_path, ca_chain_files=list(chain))
     if signer is None:
-        raise CommandError("The key or certificate could not be read.",
-                           message_vi="Không đọc được khóa hoặc chứng thư số.")
+        raise CommandError("The key or certificate could not be read.")
     click.echo(_run(env, lambda session: sign(session, env.storage, batch_id, side, signer, "cli")))
 
 
@@ -321,7 +319,7 @@ def propose(env, org_code, today):
     batch_id, ids = _run(env, lambda s: (lambda b: (b.id, list(b.dossier_ids)))(
         propose_disposition(s, require_org(s, org_code), when, "cli")))
     click.echo(batch_id)
-    click.echo(f"Dossiers listed: {', '.join(map(str, ids))}", err=True)
+    click.echo(translate("Dossiers listed: ${items}", env.lang, {"items": ', '.join(map(str, ids))}), err=True)
 
 
 @disposition.command()
@@ -343,7 +341,7 @@ def step(env, batch_id, action, username, note):
         batch = session.get(DispositionBatch, batch_id)
         user = session.scalar(select(User).where(User.username == username.lower()))
         if batch is None or user is None:
-            raise DossierError(f"No disposition list {batch_id} or no user {username!r}.")
+            raise DossierError("No disposition list ${batch_id} or no user ${username}.", mapping={"batch_id": batch_id, "username": f"{username!r}"})
         roles = {a.role.value for a in user.roles if a.organization_id == batch.organization_id}
         return disposition_action(session, batch, action, roles, user.username, note)
 

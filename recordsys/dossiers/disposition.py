@@ -41,12 +41,12 @@ def disposition_action(session: Session, batch: DispositionBatch, action: str, r
     try:
         state = rules.disposition_step(batch.status, action, roles)
     except rules.RuleError as exc:
-        raise DossierError(str(exc)) from None
+        raise DossierError("${error}", mapping={"error": exc}) from None
     if action == "destroy":
         for dossier_id in batch.dossier_ids:
             dossier = get(session, dossier_id)
             if dossier.legal_hold:
-                raise DossierError(f"{dossier.archival_code} is on legal hold: {dossier.legal_hold}")
+                raise DossierError("${archival_code} is on legal hold: ${legal_hold}", mapping={"archival_code": dossier.archival_code, "legal_hold": dossier.legal_hold})
             dossier.status = "destroyed"
             record_change(session, dossier, actor, "destroy", batch=batch.id)
         batch.destroyed_record = (f"Biên bản hủy tài liệu hết giá trị: {len(batch.dossier_ids)} hồ sơ, "

@@ -30,8 +30,7 @@ def ensure_fonds(session: Session, organization: Organization) -> Fonds:
     if found is not None:
         return found
     if not organization.fonds_code:
-        raise DossierError(f"{organization.code} has no fonds code (mã phông).",
-                           message_vi=f"{organization.code} chưa có mã phông.")
+        raise DossierError("${code} has no fonds code (mã phông).", mapping={"code": organization.code})
     found = Fonds(organization_id=organization.id, code=organization.fonds_code, name=organization.name,
                   status="open", language=["01"], risk_recovery="1")
     session.add(found)
@@ -44,10 +43,7 @@ def require_open_fonds(session: Session, organization: Organization) -> None:
     found = session.scalar(select(Fonds).where(Fonds.organization_id == organization.id))
     if found is not None and found.status == "closed":
         successor = found.successor.organization.code if found.successor else "-"
-        raise DossierError(f"The fonds {found.code} of {organization.code} is closed (merged into {successor}); "
-                           "open the dossier in the successor.",
-                           message_vi=f"Phông {found.code} của {organization.code} đã đóng (hợp nhất vào "
-                                      f"{successor}); hãy lập hồ sơ ở cơ quan kế thừa.")
+        raise DossierError("The fonds ${code} of ${code2} is closed (merged into ${successor}); open the dossier in the successor.", mapping={"code": found.code, "code2": organization.code, "successor": successor})
 
 
 def fonds_values(fonds: Fonds, total_files: int, years: tuple[int, int] | None) -> dict:
@@ -117,11 +113,9 @@ def preview_merge(session: Session, source: Organization, target: Organization,
                   today: dt.date | None = None) -> MergePlan:
     source_fonds, target_fonds = ensure_fonds(session, source), ensure_fonds(session, target)
     if source_fonds.status == "closed":
-        raise DossierError(f"The fonds {source_fonds.code} of {source.code} is already closed.",
-                           message_vi=f"Phông {source_fonds.code} của {source.code} đã đóng.")
+        raise DossierError("The fonds ${code} of ${code2} is already closed.", mapping={"code": source_fonds.code, "code2": source.code})
     if target_fonds.status == "closed":
-        raise DossierError(f"{target.code} was itself merged; merge into its successor.",
-                           message_vi=f"{target.code} đã được hợp nhất; hãy hợp nhất vào cơ quan kế thừa.")
+        raise DossierError("${code} was itself merged; merge into its successor.", mapping={"code": target.code})
     dossiers = [(d.id, d.year, d.code, d.title, d.status) for d in session.scalars(
         select(Dossier).where(Dossier.organization_id == source.id).order_by(Dossier.year, Dossier.code))]
     opened = {d.plan_entry_id for d in session.scalars(select(Dossier).where(Dossier.organization_id == source.id))}
@@ -141,8 +135,7 @@ def apply_merge(session: Session, source: Organization, target: Organization, ac
     Refused (nothing changed) when the preview lists a conflict."""
     plan = preview_merge(session, source, target, today)
     if plan.conflicts:
-        raise DossierError(f"The merger of {source.code} into {target.code} has conflicts.", list(plan.conflicts),
-                           message_vi=f"Không thể hợp nhất {source.code} vào {target.code}: có xung đột.")
+        raise DossierError("The merger of ${code} into ${code2} has conflicts.", list(plan.conflicts), mapping={"code": source.code, "code2": target.code})
     source_fonds, target_fonds = ensure_fonds(session, source), ensure_fonds(session, target)
     for move in plan.moves:
         if move.kind == "plan":

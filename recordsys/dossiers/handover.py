@@ -113,7 +113,7 @@ def sign(source: Path, target: Path, signer, field_name: str, reason: str, times
     from pyhanko.sign import fields, signers
 
     if field_name not in SIGNATURE_FIELDS:
-        raise HandoverError(f"Unknown signature field {field_name!r}.")
+        raise HandoverError("Unknown signature field ${field_name}.", mapping={"field_name": f"{field_name!r}"})
     box = (60, 90, 260, 150) if field_name == SIGNATURE_FIELDS[0] else (330, 90, 530, 150)
     with open(source, "rb") as inf:
         writer = IncrementalPdfFileWriter(inf)

@@ -48,10 +48,10 @@ def parse_xml(data: bytes) -> ImportedDossier:
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
-        raise DossierError(f"The file is not XML: {exc}.", message_vi=f"Tệp không phải XML: {exc}.") from None
+        raise DossierError("The file is not XML: ${value}.", mapping={"value": exc}) from None
     if root.tag != "HoSo":
-        raise DossierError(f"The root element is {root.tag}, not HoSo (a Circular 02/2019 dossier export).",
-                           message_vi=f"Phần tử gốc là {root.tag}, không phải HoSo (hồ sơ theo Thông tư 02/2019).")
+        raise DossierError("The root element is ${tag}, not HoSo (a Circular 02/2019 dossier export).",
+                           mapping={"tag": root.tag})
     definition = metadata.load()
     dossier_fields = {f.element: f for f in definition.dossier}
     values, documents = {}, []
@@ -80,10 +80,8 @@ def _organization(session: Session, imported: ImportedDossier, org_code: str | N
     if found is None and imported.fields.get("OrganId"):
         found = session.scalar(select(Organization).where(Organization.fonds_code == imported.fields["OrganId"]))
     if found is None:
-        raise DossierError(f"No agency matches the dossier {code!r} (fonds {imported.fields.get('OrganId')!r}): "
-                           "give --org.",
-                           message_vi=f"Không tìm thấy cơ quan của hồ sơ {code!r} (phông "
-                                      f"{imported.fields.get('OrganId')!r}): hãy chỉ định --org.")
+        raise DossierError("No agency matches the dossier ${code} (fonds ${fonds}): give --org.",
+                           mapping={"code": repr(code), "fonds": repr(imported.fields.get("OrganId"))})
     return found
 
 
@@ -126,7 +124,7 @@ def import_dossier(session: Session, imported: ImportedDossier, *, actor: str, o
                                         ("Title", values.get("Title")), ("Maintenance", values.get("Maintenance")))
                if not value]
     if missing:
-        raise DossierError(f"The file lacks {', '.join(missing)}.", message_vi=f"Tệp thiếu {', '.join(missing)}.")
+        raise DossierError("The file lacks ${fields}.", mapping={"fields": ", ".join(missing)})
     dossier = open_dossier(session, organization=org, year=int(year), plan_code=str(notation),
                            title=values["Title"], retention=values["Maintenance"], actor=actor)
     kept = {k: v for k, v in values.items() if k != "FileCode" and v not in (None, "", [])}

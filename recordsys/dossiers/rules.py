@@ -43,11 +43,12 @@ def dossier_code(organ: str, year: int, notation: str) -> str:
     """``000.00.01.H41.2026.01.TCCB``: agency identifier, year, dossier number and symbol, joined by dots."""
     organ, notation = (organ or "").strip(), (notation or "").strip()
     if not _AGENCY.match(organ):
-        raise RuleError(f"{organ!r} is not an agency identifier such as 000.00.01.H41 (Decision 20/2020/QĐ-TTg)")
+        raise RuleError("${organ} is not an agency identifier such as 000.00.01.H41 (Decision 20/2020/QĐ-TTg)",
+                        mapping={"organ": repr(organ)})
     if not 1900 <= int(year) <= 2200:
-        raise RuleError(f"{year} is not a plausible year")
+        raise RuleError("${year} is not a plausible year", mapping={"year": year})
     if not _NOTATION.match(notation):
-        raise RuleError(f"{notation!r} is not a dossier number and symbol (letters, digits, '.', '-', '/')")
+        raise RuleError("${notation} is not a dossier number and symbol (letters, digits, '.', '-', '/')", mapping={"notation": f"{notation!r}"})
     return str(DossierCode(organ, int(year), notation))
 
 
@@ -56,7 +57,7 @@ def parse_dossier_code(code: str) -> DossierCode:
     code = (code or "").strip()
     match = _NEW_DOSSIER_CODE.match(code) or _DOSSIER_CODE.match(code)
     if not match:
-        raise RuleError(f"{code!r} is not a dossier code such as 000.00.01.H41.2026.01.TCCB")
+        raise RuleError("${code} is not a dossier code such as 000.00.01.H41.2026.01.TCCB", mapping={"code": f"{code!r}"})
     return DossierCode(match.group("organ"), int(match.group("year")), match.group("notation"))
 
 
@@ -75,7 +76,8 @@ def circular02_document_code(dossier: str, ordinal: int) -> str:
 def parse_document_code(code: str) -> tuple[DossierCode, int]:
     dossier, sep, ordinal = (code or "").rpartition(".")
     if not sep or not ordinal.isdigit():
-        raise RuleError(f"{code!r} is not a document code such as 000.00.01.H41.2026.01.TCCB.0000001")
+        raise RuleError("${code} is not a document code such as 000.00.01.H41.2026.01.TCCB.0000001",
+                        mapping={"code": f"{code!r}"})
     return parse_dossier_code(dossier), int(ordinal)
 
 
@@ -133,7 +135,7 @@ def retention_years(code: str, retention_list: list[dict]) -> int | None:
     for value in retention_list:
         if value["code"] == code:
             return value["years"]
-    raise RuleError(f"{code!r} is not a retention period of the code list")
+    raise RuleError("${code} is not a retention period of the code list", mapping={"code": f"{code!r}"})
 
 
 def due_date(end_date: dt.date | None, years: int | None) -> dt.date | None:
@@ -174,8 +176,8 @@ def disposition_step(state: str, action: str, roles: set[str]) -> str:
     step = DISPOSITION_STEPS.get(state, {}).get(action)
     if step is None:
         allowed = ", ".join(DISPOSITION_STEPS.get(state, {})) or "none"
-        raise RuleError(f"cannot {action} a disposition list that is {state} (allowed: {allowed})")
+        raise RuleError("cannot ${action} a disposition list that is ${state} (allowed: ${allowed})", mapping={"action": action, "state": state, "allowed": allowed})
     next_state, role = step
     if role not in roles:
-        raise RuleError(f"only a{'n' if role[0] in 'aeiou' else ''} {role} may {action} a disposition list")
+        raise RuleError("Only the role ${role} may ${action} a disposition list.", mapping={"role": role, "action": action})
     return next_state

@@ -24,8 +24,8 @@ class DossierError(DomainError):
     code = "dossier"
     http_status = 409
 
-    def __init__(self, message: str, problems: list | None = None, message_vi: str | None = None):
-        super().__init__(message, message_vi=message_vi)
+    def __init__(self, message: str, problems: list | None = None, mapping: dict | None = None):
+        super().__init__(message, mapping=mapping)
         self.problems = problems or []
 
 
@@ -49,18 +49,17 @@ def record_refusal(session: Session, dossier_id: int, actor: str, attempted: str
 def get(session: Session, dossier_id: int, org_ids: set[int] | None = None) -> Dossier:
     dossier = session.get(Dossier, dossier_id)
     if dossier is None or (org_ids is not None and dossier.organization_id not in org_ids):
-        raise DossierError(f"No dossier {dossier_id}.")
+        raise DossierError("No dossier ${dossier_id}.", mapping={"dossier_id": dossier_id})
     return dossier
 
 
 def require_open(dossier: Dossier, attempted: str) -> None:
     if dossier.status != "open":
-        raise DossierClosed(f"Dossier {dossier.archival_code} is {dossier.status}: it cannot be changed "
-                            f"({attempted} refused). Hồ sơ đã kết thúc, không được sửa đổi.")
+        raise DossierClosed("Dossier ${archival_code} is ${status}: it cannot be changed (${attempted} refused).", mapping={"archival_code": dossier.archival_code, "status": dossier.status, "attempted": attempted})
 
 
 def field_errors_text(errors: list[FieldError], lang: str = "vi") -> list[str]:
-    return [e.message_vi if lang == "vi" else e.message_en for e in errors]
+    return [e.localized(lang) for e in errors]
 
 
 # queries: what views and commands list ----------------------------------------------------------

@@ -67,7 +67,7 @@ def accept_transfer(session: Session, settings: dict, batch: TransferBatch, acto
     from recordsys.preservation.premis import Event
 
     if batch.status != "submitted":
-        raise DossierError(f"Transfer {batch.id} is {batch.status}, not waiting for acceptance.")
+        raise DossierError("Transfer ${id} is ${status}, not waiting for acceptance.", mapping={"id": batch.id, "status": batch.status})
     organization = session.get(Organization, batch.organization_id)
     archive = archive_agent(settings, organization)
     package_ids = []
@@ -91,11 +91,11 @@ def accept_transfer(session: Session, settings: dict, batch: TransferBatch, acto
                 eark_dossier = dataclasses.replace(eark_dossier, risk_recovery_status="01")
                 aip = write_aip(Path(tmp) / "aip", eark_dossier, documents, archive, history)
             except Circular05Error as exc:
-                raise DossierError(f"Dossier {dossier.archival_code} does not fit Circular 05/2025.",
-                                   exc.problems) from None
+                raise DossierError("Dossier ${archival_code} does not fit Circular 05/2025.",
+                                   exc.problems, mapping={"archival_code": dossier.archival_code}) from None
             except MetadataError as exc:
-                raise DossierError(f"Dossier {dossier.archival_code} does not fit Circular 05/2025.",
-                                   exc.problems) from None
+                raise DossierError("Dossier ${archival_code} does not fit Circular 05/2025.",
+                                   exc.problems, mapping={"archival_code": dossier.archival_code}) from None
             package = store_aip(session, settings, aip, organization=organization,
                                 name=rules.bag_name(dossier.archival_code),
                                 external_identifier=dossier.archival_code, source="dossier", source_id=dossier.id,
@@ -118,10 +118,9 @@ def sign_handover(session: Session, storage: IFileStorage, batch_id: int, side: 
 
     batch = session.get(TransferBatch, batch_id)
     if batch is None or not batch.record_sha256:
-        raise DossierError(f"No hand-over record for batch {batch_id}.",
-                           message_vi=f"Không có biên bản giao nhận của đợt {batch_id}.")
+        raise DossierError("No hand-over record for batch ${batch_id}.", mapping={"batch_id": batch_id})
     if side not in ("giver", "receiver"):
-        raise DossierError(f"Unknown side {side!r}: giver or receiver.", message_vi="Bên ký phải là bên giao hoặc bên nhận.")
+        raise DossierError("Unknown side ${side}: giver or receiver.", mapping={"side": f"{side!r}"})
     field = handover.SIGNATURE_FIELDS[0 if side == "giver" else 1]
     with tempfile.TemporaryDirectory() as tmp:
         signed = handover.sign(storage.path(batch.record_sha256), Path(tmp) / "signed.pdf", signer, field,

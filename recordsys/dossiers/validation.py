@@ -1,21 +1,22 @@
 """Field-by-field validation of archival metadata against the definition: pure functions."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
+from recordsys.i18n import translate
 from recordsys.metadata import Definition
 
+#: English message ids of the catalog (recordsys/locale), one per rule
 MESSAGES = {
-    "mandatory": ("Trường {vi} ({el}) là bắt buộc.", "{el} ({vi}) is mandatory."),
-    "max_length": ("Trường {vi} ({el}) dài quá {n} ký tự.", "{el} ({vi}) is longer than {n} characters."),
-    "integer": ("Trường {vi} ({el}) phải là số nguyên.", "{el} ({vi}) must be a whole number."),
-    "date": ("Trường {vi} ({el}) phải là ngày dạng YYYY-MM-DD.", "{el} ({vi}) must be a date as YYYY-MM-DD."),
-    "code": ("Giá trị {value!r} của {vi} ({el}) không có trong danh mục.",
-             "{value!r} is not in the code list of {el} ({vi})."),
-    "unknown": ("Trường {el} không có trong Thông tư 02/2019.", "{el} is not a Circular 02/2019 field."),
-    "date_order": ("Thời gian bắt đầu phải trước hoặc bằng thời gian kết thúc.",
-                   "StartDate must not be after EndDate."),
+    "mandatory": "${el} (${name}) is mandatory.",
+    "max_length": "${el} (${name}) is longer than ${n} characters.",
+    "integer": "${el} (${name}) must be a whole number.",
+    "date": "${el} (${name}) must be a date as YYYY-MM-DD.",
+    "code": "${value} is not in the code list of ${el} (${name}).",
+    "unknown": "${el} is not a Circular 02/2019 field.",
+    "date_order": "StartDate must not be after EndDate.",
 }
 
 
@@ -23,17 +24,27 @@ MESSAGES = {
 class FieldError:
     field: str
     rule: str
-    message_vi: str
-    message_en: str
+    mapping: dict = dataclasses.field(default_factory=dict, compare=False)
+
+    def localized(self, lang: str = "vi") -> str:
+        return translate(MESSAGES[self.rule], lang, self.mapping)
+
+    @property
+    def message_vi(self) -> str:
+        return self.localized("vi")
+
+    @property
+    def message_en(self) -> str:
+        return self.localized("en")
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """Both languages: the verdict is returned as JSON to programs that choose their own."""
+        return {"field": self.field, "rule": self.rule, "message_vi": self.message_vi, "message_en": self.message_en}
 
 
 def _error(field, rule, **kw) -> FieldError:
-    vi, en = MESSAGES[rule]
-    return FieldError(field.element if hasattr(field, "element") else field, rule,
-                      vi.format(**kw), en.format(**kw))
+    mapping = {"el": kw.get("el"), "name": kw.get("vi"), "n": kw.get("n"), "value": repr(kw.get("value"))}
+    return FieldError(field.element if hasattr(field, "element") else field, rule, mapping)
 
 
 def validate(definition: Definition, kind: str, values: dict, *, require_computed: bool = True) -> list[FieldError]:

@@ -30,9 +30,9 @@ def _dossier(request) -> Dossier:
 
 
 def _messages(exc: services.DossierError, lang: str) -> list[str]:
-    out = [str(exc)]
+    out = [exc.localized(lang)]
     for p in exc.problems:
-        out.append(p if isinstance(p, str) else (p.message_vi if lang == "vi" else p.message_en))
+        out.append(p if isinstance(p, str) else p.localized(lang))
     return out
 
 
@@ -241,7 +241,7 @@ def transfer_accept(request):
             transfer.accept_transfer(request.dbsession, request.registry.settings, batch, request.user.username,
                                      request.find_service(IFileStorage))
         except PreservationError as exc:
-            raise services.DossierError(str(exc)) from None
+            raise services.DossierError("${error}", mapping={"error": exc}) from None
     return _act(request, work)
 
 

@@ -254,7 +254,7 @@ def message(env, message_id, out):
     with env.transaction() as session:
         row = session.get(OutboxMessage, message_id)
         if row is None:
-            raise CommandError(f"No outbox message {message_id}.", message_vi=f"Không có gói tin gửi {message_id}.")
+            raise CommandError("No outbox message ${message_id}.", mapping={"message_id": message_id})
         sha256 = row.sha256
     copy_out(env.storage, sha256, out)
     click.echo(sha256)

@@ -1,7 +1,7 @@
 """Code lists of the edXML interchange (QCVN 102:2016) and organ id shapes (Decision 20/2020/QĐ-TTg).
 
-Pure data and small checks: no I/O. Meanings are given in Vietnamese and English, as read in
-``shared/standards/edxml.md``.
+Pure data and small checks: no I/O. Meanings are English message ids of the catalog (their Vietnamese
+as read in ``shared/standards/edxml.md``).
 """
 from __future__ import annotations
 
@@ -12,10 +12,19 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Meaning:
-    """What a code means, in both languages."""
+    """What a code means: an English message id of the catalog (recordsys/locale), said in either
+    language."""
 
-    vi: str
     en: str
+
+    def localized(self, lang: str = "vi") -> str:
+        from recordsys.i18n import translate
+
+        return translate(self.en, lang)
+
+    @property
+    def vi(self) -> str:
+        return self.localized("vi")
 
 
 class BusinessDocType(enum.IntEnum):
@@ -32,10 +41,10 @@ class BusinessDocType(enum.IntEnum):
 
 
 BUSINESS_MEANINGS: dict[BusinessDocType, Meaning] = {
-    BusinessDocType.NEW: Meaning("Văn bản mới", "New document"),
-    BusinessDocType.REVOKE: Meaning("Thu hồi văn bản", "Revocation of a document"),
-    BusinessDocType.UPDATE: Meaning("Cập nhật văn bản", "Update of a document"),
-    BusinessDocType.REPLACE: Meaning("Thay thế văn bản", "Replacement of a document"),
+    BusinessDocType.NEW: Meaning("New document"),
+    BusinessDocType.REVOKE: Meaning("Revocation of a document"),
+    BusinessDocType.UPDATE: Meaning("Update of a document"),
+    BusinessDocType.REPLACE: Meaning("Replacement of a document"),
 }
 
 
@@ -63,20 +72,15 @@ class StatusCode(str, enum.Enum):
 
 
 STATUS_MEANINGS: dict[StatusCode, Meaning] = {
-    StatusCode.ARRIVED: Meaning("Đã đến: phần mềm đã nhận, văn thư chưa xử lý",
-                                "Arrived: received by the software, not yet handled by the clerk"),
-    StatusCode.REFUSED: Meaning("Từ chối tiếp nhận (kèm lý do)", "Refused, with the reason"),
-    StatusCode.ACCEPTED: Meaning("Tiếp nhận, vào sổ văn bản đến",
-                                 "Accepted and registered in the incoming book"),
-    StatusCode.ASSIGNED: Meaning("Phân công xử lý", "Assigned for handling"),
-    StatusCode.PROCESSING: Meaning("Đang xử lý", "Being processed"),
-    StatusCode.COMPLETED: Meaning("Hoàn thành", "Completed"),
-    StatusCode.REVOKE_REQUESTED: Meaning("Bên gửi đề nghị lấy lại / thu hồi văn bản (kèm lý do)",
-                                         "The sender asks to take back / revoke the document, with a reason"),
-    StatusCode.REQUEST_AGREED: Meaning("Bên nhận đồng ý yêu cầu cập nhật / lấy lại",
-                                       "The receiver agrees to the update / take-back request"),
-    StatusCode.REQUEST_REFUSED: Meaning("Bên nhận từ chối yêu cầu cập nhật / lấy lại",
-                                        "The receiver refuses the update / take-back request"),
+    StatusCode.ARRIVED: Meaning("Arrived: received by the software, not yet handled by the clerk"),
+    StatusCode.REFUSED: Meaning("Refused, with the reason"),
+    StatusCode.ACCEPTED: Meaning("Accepted and registered in the incoming book"),
+    StatusCode.ASSIGNED: Meaning("Assigned for handling"),
+    StatusCode.PROCESSING: Meaning("Being processed"),
+    StatusCode.COMPLETED: Meaning("Completed"),
+    StatusCode.REVOKE_REQUESTED: Meaning("The sender asks to take back / revoke the document, with a reason"),
+    StatusCode.REQUEST_AGREED: Meaning("The receiver agrees to the update / take-back request"),
+    StatusCode.REQUEST_REFUSED: Meaning("The receiver refuses the update / take-back request"),
 }
 
 
@@ -91,11 +95,11 @@ class Priority(enum.IntEnum):
 
 
 PRIORITY_MEANINGS: dict[Priority, Meaning] = {
-    Priority.NORMAL: Meaning("Thường", "Normal"),
-    Priority.URGENT: Meaning("Khẩn", "Urgent"),
-    Priority.VERY_URGENT: Meaning("Thượng khẩn", "Very urgent"),
-    Priority.IMMEDIATE: Meaning("Hỏa tốc", "Immediate"),
-    Priority.IMMEDIATE_TIMED: Meaning("Hỏa tốc hẹn giờ", "Immediate with a set time"),
+    Priority.NORMAL: Meaning("Normal"),
+    Priority.URGENT: Meaning("Urgent"),
+    Priority.VERY_URGENT: Meaning("Very urgent"),
+    Priority.IMMEDIATE: Meaning("Immediate"),
+    Priority.IMMEDIATE_TIMED: Meaning("Immediate with a set time"),
 }
 
 #: an organ (cơ quan) id: four dot-separated groups, e.g. ``000.00.31.H41`` or ``000.00.00.G22``

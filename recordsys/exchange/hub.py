@@ -47,8 +47,7 @@ def add_member(session, system_id: str, organs: list[str], secret: str | None, a
     """Add (or update) a member system; returns its secret (generated when not given)."""
     bad = [o for o in organs if not is_party_id(o)]
     if bad:
-        raise ExchangeError(f"Not an organ id: {', '.join(bad)} (expected e.g. 000.00.00.H41).",
-                            message_vi=f"Không phải mã cơ quan: {', '.join(bad)} (ví dụ 000.00.00.H41).", field="organ")
+        raise ExchangeError("Not an organ id: ${items} (expected e.g. 000.00.00.H41).", mapping={"items": ', '.join(bad)}, field="organ")
     secret = secret or secrets.token_urlsafe(32)
     member = session.scalar(select(HubMember).where(HubMember.system_id == system_id))
     if member is None:
@@ -63,9 +62,15 @@ def add_member(session, system_id: str, organs: list[str], secret: str | None, a
 
 
 class HubRefusal(Exception):
-    def __init__(self, status: int, code: str, vi: str, en: str):
-        super().__init__(en)
-        self.status, self.code, self.vi, self.en = status, code, vi, en
+    """A refused hub request. The answer's ErrorDesc goes to another system whose language we do not
+    know, so it carries both (``vi / en``), both taken from the catalog."""
+
+    def __init__(self, status: int, code: str, message: str, mapping: dict | None = None):
+        from recordsys.i18n import translate
+
+        self.status, self.code = status, code
+        self.vi, self.en = translate(message, "vi", mapping), translate(message, "en", mapping)
+        super().__init__(self.en)
 
 
 def _answer(http_status: int = 200, **body) -> Response:
@@ -85,32 +90,31 @@ def authenticate(request, operation: str) -> HubMember:
     system_id = headers.get(PREFIX + "systemid", "")
     member = session.scalar(select(HubMember).where(HubMember.system_id == system_id)) if system_id else None
     if member is None:
-        raise HubRefusal(401, "401", "Hệ thống không phải thành viên.", "Unknown system id.")
+        raise HubRefusal(401, "401", "Unknown system id.")
     sign_header = headers.get(PREFIX + "sign-header", "")
     given = headers.get(PREFIX + "hash-header", "").lower()
     if not sign_header or not hmac.compare_digest(given, hmac_hex(member.secret, sign_header)):
-        raise HubRefusal(401, "401", "Chữ ký tiêu đề (hash-header) không đúng.", "Wrong hash-header.")
+        raise HubRefusal(401, "401", "Wrong hash-header.")
     try:
         signed = json.loads(sign_header)
     except ValueError:
-        raise HubRefusal(401, "401", "sign-header không phải JSON.", "sign-header is not JSON.") from None
+        raise HubRefusal(401, "401", "sign-header is not JSON.") from None
     names = [n for n in headers.get(PREFIX + "sign-header-key", "").split(";") if n]
     if not isinstance(signed, dict) or [PREFIX + n for n in names] != list(signed):
-        raise HubRefusal(401, "401", "sign-header-key không khớp sign-header.", "sign-header-key does not match sign-header.")
+        raise HubRefusal(401, "401", "sign-header-key does not match sign-header.")
     for name in ("systemid", "timestamp", *OPERATION_HEADERS.get(operation, ())):
         if name not in names:
-            raise HubRefusal(401, "401", f"Thiếu tiêu đề được ký: {name}.", f"Header not signed: {name}.")
+            raise HubRefusal(401, "401", "Header not signed: ${name}.", {"name": name})
     for name in names:
         if headers.get(PREFIX + name) != str(signed[PREFIX + name]):
-            raise HubRefusal(401, "401", f"Tiêu đề {name} khác giá trị đã ký.", f"Header {name} differs from its signed value.")
+            raise HubRefusal(401, "401", "Header ${name} differs from its signed value.", {"name": name})
     stamp = parse_timestamp(headers.get(PREFIX + "timestamp", ""))
     skew = float(request.registry.settings.get("exchange.hub.max_skew_seconds") or 300)
     now = dt.datetime.now(dt.UTC)
     if stamp is None or abs((now - stamp).total_seconds()) > skew:
-        raise HubRefusal(401, "401", "Thời điểm yêu cầu quá lệch so với đồng hồ của trục.",
-                         "The request timestamp is too far from the hub's clock.")
+        raise HubRefusal(401, "401", "The request timestamp is too far from the hub's clock.")
     if session.scalar(select(HubRequestSeen.id).where(HubRequestSeen.signature == given)) is not None:
-        raise HubRefusal(401, "401", "Yêu cầu đã được gửi trước đó (phát lại).", "The request was already seen (replay).")
+        raise HubRefusal(401, "401", "The request was already seen (replay).")
     session.execute(delete(HubRequestSeen).where(HubRequestSeen.seen_at < now - dt.timedelta(seconds=3 * skew)))
     session.add(HubRequestSeen(signature=given, system_id=member.system_id))
     session.flush()
@@ -161,15 +165,15 @@ def send_edoc(request, member: HubMember):
     data = request.body
     headers = request.headers
     if headers.get(PREFIX + "hash-file", "").lower() != hash_file(data):
-        raise HubRefusal(400, "400", "hash-file không khớp nội dung.", "hash-file does not match the body.")
+        raise HubRefusal(400, "400", "hash-file does not match the body.")
     result = read_envelope(data, limits(request.registry.settings))
     if not result.valid:
-        raise HubRefusal(400, "400", "Gói tin không hợp lệ: " + "; ".join(e.vi for e in result.errors),
-                         "Invalid envelope: " + "; ".join(e.en for e in result.errors))
+        raise HubRefusal(400, "400", "Invalid envelope: ${errors}",
+                         {"errors": "; ".join(e.en for e in result.errors),
+                          "errors_vi": "; ".join(e.vi for e in result.errors)})
     sender = result.envelope.sender.organ_id
     if sender != headers.get(PREFIX + "from") or sender not in (member.organs or []):
-        raise HubRefusal(403, "403", f"Hệ thống {member.system_id} không được gửi thay {sender}.",
-                         f"System {member.system_id} may not send as {sender}.")
+        raise HubRefusal(403, "403", "System ${system_id} may not send as ${sender}.", {"system_id": member.system_id, "sender": sender})
     session = request.dbsession
     storage = request.find_service(IFileStorage)
     routes = _route(session, data, result.envelope)
@@ -182,7 +186,7 @@ def send_edoc(request, member: HubMember):
             local_result = store_received(session, storage, checked, actor=f"hub:{member.system_id}", via="hub",
                                           only_orgs=locals_, settings=request.registry.settings)
         except ExchangeError as exc:
-            raise HubRefusal(400, "400", exc.localized("vi"), str(exc)) from None
+            raise HubRefusal(400, "400", "${error}", {"error": exc}) from None
     upstream = bool(request.registry.settings.get("exchange.axis_url"))
     file_row, forward = None, []
     for organ, where in routes:
@@ -232,7 +236,7 @@ def _own_message(request, member: HubMember) -> HubMessage:
     doc_id = request.headers.get(PREFIX + "docid", "")
     message = request.dbsession.scalar(select(HubMessage).where(HubMessage.doc_id == doc_id))
     if message is None or message.system_id != member.system_id:
-        raise HubRefusal(404, "404", "Không có gói tin này.", "No such message.")
+        raise HubRefusal(404, "404", "No such message.")
     return message
 
 
@@ -248,7 +252,7 @@ def get_edoc(request, member: HubMember):
 def update_status(request, member: HubMember):
     status = request.headers.get(PREFIX + "status", "")
     if status not in ("done", "fail"):
-        raise HubRefusal(400, "400", "status phải là done hoặc fail.", "status must be done or fail.")
+        raise HubRefusal(400, "400", "status must be done or fail.")
     message = _own_message(request, member)
     message.state, message.updated_at = status, dt.datetime.now(dt.UTC)
     return _answer()

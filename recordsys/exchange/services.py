@@ -70,8 +70,7 @@ def local_org(session: Session, organ_id: str) -> Organization | None:
 def require_local_org(session: Session, organ_id: str) -> Organization:
     org = local_org(session, organ_id)
     if org is None:
-        raise ExchangeError(f"No agency {organ_id} on this installation.",
-                            message_vi=f"Không có cơ quan {organ_id} trên hệ thống này.", field="org")
+        raise ExchangeError("No agency ${organ_id} on this installation.", mapping={"organ_id": organ_id}, field="org")
     return org
 
 
@@ -80,8 +79,7 @@ def require_local_org(session: Session, organ_id: str) -> Organization:
 def document_meta(session: Session, document: Document) -> dict:
     """What ``envelope_for_document`` needs, from a registered document and its agency."""
     if not document.number_and_symbol:
-        raise ExchangeError(f"Document {document.id} has no number and symbol (số, ký hiệu); it cannot be sent.",
-                            message_vi=f"Văn bản {document.id} chưa có số, ký hiệu nên không gửi được.",
+        raise ExchangeError("Document ${id} has no number and symbol (số, ký hiệu); it cannot be sent.", mapping={"id": document.id},
                             field="number_and_symbol")
     number, _, notation = document.number_and_symbol.partition("/")
     org = document.organization
@@ -106,7 +104,7 @@ def pack_document(session: Session, storage, document_id: int, to: list[str], *,
     """The edXML bytes of a registered document for ``to``, and its DocumentId."""
     document = session.get(Document, document_id)
     if document is None:
-        raise ExchangeError(f"No document {document_id}.", message_vi=f"Không có văn bản {document_id}.",
+        raise ExchangeError("No document ${document_id}.", mapping={"document_id": document_id},
                             field="document_id")
     meta = document_meta(session, document)
     meta["recipient_names"] = recipient_names(session, to)
@@ -117,7 +115,7 @@ def pack_document(session: Session, storage, document_id: int, to: list[str], *,
         try:
             data = envelope_for_document(meta, [(document.original_name, path)], list(to), now=now)
         except ValueError as exc:
-            raise ExchangeError(str(exc), message_vi=str(exc), field="to") from None
+            raise ExchangeError("${error}", mapping={"error": exc}, field="to") from None
     edxml_id = make_document_id(meta["sender_id"], meta["promulgation_date"] if isinstance(
         meta["promulgation_date"], dt.date) else None, meta["code_number"], meta["code_notation"])
     return data, edxml_id
@@ -145,8 +143,7 @@ def sign_if_configured(data: bytes, settings: dict | None) -> bytes:
     try:
         key_pem, cert_pem = Path(key).read_bytes(), Path(cert).read_bytes()
     except OSError as exc:
-        raise ExchangeError(f"Cannot read the signing key or certificate: {exc}.",
-                            message_vi=f"Không đọc được khóa hoặc chứng thư ký gói tin: {exc}.",
+        raise ExchangeError("Cannot read the signing key or certificate: ${exc}.", mapping={"exc": exc},
                             code="signing", exit_code=2) from None
     passphrase = settings.get("exchange.signing_passphrase")
     return sign_envelope(data, key_pem, cert_pem, passphrase.encode() if passphrase else None)
@@ -297,7 +294,8 @@ def store_received(session: Session, storage, checked: Checked, *, actor: str, v
     Raises ``ExchangeError`` (nothing stored) when the envelope is refused.
     """
     if not checked.ok:
-        raise ExchangeError("; ".join(checked.errors), message_vi="; ".join(checked.errors), code="envelope-refused")
+        raise ExchangeError("The envelope is refused: ${errors}", mapping={"errors": "; ".join(checked.errors)},
+                            code="envelope-refused")
     env = checked.result.envelope
     if isinstance(env, StatusEnvelope):
         return _store_status(session, storage, checked, env, file=file, only_orgs=only_orgs)
@@ -305,13 +303,12 @@ def store_received(session: Session, storage, checked: Checked, *, actor: str, v
     orgs = [org for org in (local_org(session, t) for t in dict.fromkeys(targets)) if org is not None]
     if not orgs:
         raise ExchangeError(
-            f"None of the recipients ({', '.join(o.organ_id for o in env.recipients)}) is an agency of this installation.",
-            message_vi=f"Không nơi nhận nào ({', '.join(o.organ_id for o in env.recipients)}) là cơ quan trên hệ thống này.",
+            "None of the recipients (${items}) is an agency of this installation.", mapping={"items": ', '.join(o.organ_id for o in env.recipients)},
             code="no-local-recipient")
     try:
         edxml_id = env.effective_document_id
     except ValueError as exc:
-        raise ExchangeError(str(exc), message_vi=str(exc), code="envelope-refused") from None
+        raise ExchangeError("${error}", mapping={"error": exc}, code="envelope-refused") from None
     file_row = None  # stored once some agency takes it (a duplicate stores nothing)
     verdict = _verdict(checked)
     out = {"file": file, "accepted": True, "kind": "document", "document_id": edxml_id, "inbox_ids": [],
@@ -362,8 +359,7 @@ def _store_status(session: Session, storage, checked: Checked, env: StatusEnvelo
                   only_orgs) -> dict:
     addressee = env.response_for.organ_id
     if (only_orgs is not None and addressee not in only_orgs) or local_org(session, addressee) is None:
-        raise ExchangeError(f"The status is for {addressee}, not an agency of this installation.",
-                            message_vi=f"Trạng thái gửi cho {addressee}, không phải cơ quan trên hệ thống này.",
+        raise ExchangeError("The status is for ${addressee}, not an agency of this installation.", mapping={"addressee": addressee},
                             code="no-local-recipient")
     edxml_id = env.response_for.document_id
     ours = session.scalar(select(OutboxMessage.document_id).where(
@@ -427,11 +423,10 @@ def receive(session_factory, storage, checker, data: bytes, *, actor: str, setti
 def _entry(session: Session, inbox_id: int) -> InboxEntry:
     entry = session.get(InboxEntry, inbox_id, with_for_update=True)
     if entry is None:
-        raise ExchangeError(f"No inbox entry {inbox_id}.", message_vi=f"Không có văn bản đến {inbox_id}.",
+        raise ExchangeError("No inbox entry ${inbox_id}.", mapping={"inbox_id": inbox_id},
                             field="inbox_id", code="not-found")
     if entry.state != "received":
-        raise ExchangeError(f"Inbox entry {inbox_id} is already {entry.state}.",
-                            message_vi=f"Văn bản đến {inbox_id} đã ở trạng thái {entry.state}.",
+        raise ExchangeError("Inbox entry ${inbox_id} is already ${state}.", mapping={"inbox_id": inbox_id, "state": entry.state},
                             field="inbox_id", code="already-decided")
     return entry
 
@@ -463,13 +458,11 @@ def accept(session: Session, storage, inbox_id: int, actor: str, settings: dict 
     entry = _entry(session, inbox_id)
     attachments = (entry.verdict or {}).get("attachments", [])
     if not attachments:
-        raise ExchangeError("The message has no attachment to register; refuse it instead.",
-                            message_vi="Gói tin không có tệp đính kèm để vào sổ; hãy từ chối.", code="no-attachment")
+        raise ExchangeError("The message has no attachment to register; refuse it instead.", code="no-attachment")
     main = attachments[0]
     if not main.get("accepted"):
         reasons = "; ".join(main.get("reasons", []))
-        raise ExchangeError(f"The attachment did not pass the intake check ({reasons}); refuse it instead.",
-                            message_vi=f"Tệp đính kèm không đạt kiểm tra tiếp nhận ({reasons}); hãy từ chối.",
+        raise ExchangeError("The attachment did not pass the intake check (${reasons}); refuse it instead.", mapping={"reasons": reasons},
                             code="attachment-refused")
     with storage.open(entry.envelope_sha256) as handle:
         data = handle.read()
@@ -481,7 +474,7 @@ def accept(session: Session, storage, inbox_id: int, actor: str, settings: dict 
             direction="incoming", actor=actor, metadata=_registration_metadata(entry),
             flags=list(main.get("flags", [])), extracted=main.get("extracted") or {}, original_name=main.get("name"))
     if not registration.accepted:  # the verdict said accepted; keep the two consistent
-        raise ExchangeError("The document could not be registered.", message_vi="Không vào sổ được văn bản.")
+        raise ExchangeError("The document could not be registered.")
     entry.state = "accepted"
     entry.registered_document_id = registration.document_id
     entry.decided_at, entry.decided_by = _now(), actor
@@ -499,7 +492,7 @@ def refuse(session: Session, storage, inbox_id: int, reason: str, actor: str, se
     """Refuse an entry with a reason and send 02."""
     reason = (reason or "").strip()
     if not reason:
-        raise ExchangeError("A refusal needs a reason.", message_vi="Từ chối phải nêu lý do.", field="reason")
+        raise ExchangeError("A refusal needs a reason.", field="reason")
     entry = _entry(session, inbox_id)
     entry.state, entry.reason = "refused", reason
     entry.decided_at, entry.decided_by = _now(), actor
@@ -547,7 +540,7 @@ def status_history(session: Session, document: str) -> dict:
         ids = set(session.scalars(select(OutboxMessage.edxml_document_id).where(
             OutboxMessage.kind == "document", OutboxMessage.document_id == int(document))))
         if not ids and session.get(Document, int(document)) is None:
-            raise ExchangeError(f"No document {document}.", message_vi=f"Không có văn bản {document}.",
+            raise ExchangeError("No document ${document}.", mapping={"document": document},
                                 code="not-found")
     else:
         ids = {document}

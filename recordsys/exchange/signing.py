@@ -85,8 +85,12 @@ def _algorithm(key) -> SignatureMethod:
     raise ValueError("Chỉ hỗ trợ khóa RSA hoặc EC. / Only RSA or EC keys are supported.")
 
 
-def _verdict(status: str, vi: str, en: str, signer: str = "") -> SignatureVerdict:
-    return SignatureVerdict(status, vi, en, signer)
+def _verdict(status: str, message: str, mapping: dict | None = None, signer: str = "") -> SignatureVerdict:
+    """The verdict is stored with the envelope and read by both sides of an exchange: its reason is
+    kept in both languages, both taken from the catalog."""
+    from recordsys.i18n import translate
+
+    return SignatureVerdict(status, translate(message, "vi", mapping), translate(message, "en", mapping), signer)
 
 
 def _signatures(root) -> list:
@@ -111,15 +115,13 @@ def _certificate(sig) -> x509.Certificate | None:
         return None
 
 
-def _placeholder_reason(sig) -> tuple[str, str] | None:
+def _placeholder_reason(sig) -> tuple[str] | None:
     value = _find(sig, "SignatureValue")
     if _find(sig, "SignedInfo") is None or value is None or not "".join(value.itertext()).strip():
-        return ("Chữ ký chỉ là chỗ trống (thiếu SignedInfo hoặc SignatureValue).",
-                "The signature is a placeholder (no SignedInfo or SignatureValue).")
+        return ("The signature is a placeholder (no SignedInfo or SignatureValue).",)
     reference = _find(sig, "Reference")
     if reference is None or reference.get("URI") not in ("", None):
-        return ("Chữ ký không bao trùm toàn bộ gói tin (Reference URI khác rỗng).",
-                "The signature does not cover the whole envelope (Reference URI is not empty).")
+        return ("The signature does not cover the whole envelope (Reference URI is not empty).",)
     return None
 
 
@@ -149,21 +151,19 @@ def verify_envelope(data: bytes, limits: ReadLimits | None = None) -> SignatureV
     limits = limits or ReadLimits()
     root, refused = parse_untrusted(data, limits)
     if refused is not None:
-        return _verdict(UNVERIFIABLE, f"Không đọc được gói tin: {refused.vi}", f"The envelope cannot be read: {refused.en}")
+        return _verdict(UNVERIFIABLE, "The envelope cannot be read: ${error}", mapping={"error": refused.en, "error_vi": refused.vi})
     signatures = _signatures(root)
     if not signatures:
-        return _verdict(UNSIGNED, "Gói tin không có chữ ký XML.", "The envelope carries no XML signature.")
+        return _verdict(UNSIGNED, "The envelope carries no XML signature.")
     if len(signatures) > 1:
-        return _verdict(UNVERIFIABLE, "Gói tin có nhiều chữ ký XML; chỉ kiểm tra được một.",
-                        "The envelope carries several XML signatures; only one can be checked.")
+        return _verdict(UNVERIFIABLE, "The envelope carries several XML signatures; only one can be checked.")
     sig = signatures[0]
     placeholder = _placeholder_reason(sig)
     if placeholder:
         return _verdict(UNVERIFIABLE, *placeholder)
     cert = _certificate(sig)
     if cert is None:
-        return _verdict(UNVERIFIABLE, "Chữ ký không kèm chứng thư số X.509 đọc được.",
-                        "The signature carries no readable X.509 certificate.")
+        return _verdict(UNVERIFIABLE, "The signature carries no readable X.509 certificate.")
     if etree.QName(sig).namespace == DSIG_NAMESPACE:
         return _check(data, cert, outside=False)
     verdicts = [_check(_into_dsig_namespace(root, prefix), cert, outside=True) for prefix in ("ds", None)]
@@ -176,12 +176,9 @@ def _check(document, cert: x509.Certificate, outside: bool) -> SignatureVerdict:
         XMLVerifier().verify(document, x509_cert=cert, expect_config=_ACCEPTED, parser=own_parser())
     except (InvalidDigest, InvalidSignature) as exc:
         if outside:
-            return _verdict(UNVERIFIABLE, f"Chữ ký nằm ngoài không gian tên XML-DSig và không kiểm tra được: {exc}.",
-                            f"The signature is outside the XML-DSig namespace and cannot be checked: {exc}.", signer)
-        return _verdict(SIGNED_INVALID, f"Chữ ký không hợp lệ: gói tin hoặc chữ ký đã bị thay đổi ({exc}).",
-                        f"The signature is invalid: the envelope or the signature was changed ({exc}).", signer)
+            return _verdict(UNVERIFIABLE, "The signature is outside the XML-DSig namespace and cannot be checked: ${exc}.", mapping={"exc": exc}, signer=signer)
+        return _verdict(SIGNED_INVALID, "The signature is invalid: the envelope or the signature was changed (${exc}).", mapping={"exc": exc}, signer=signer)
     except (SignXMLException, ValueError, TypeError) as exc:
-        return _verdict(UNVERIFIABLE, f"Không kiểm tra được chữ ký: {exc}.", f"The signature cannot be checked: {exc}.",
-                        signer)
-    return _verdict(SIGNED_VALID, "Chữ ký XML còn nguyên vẹn (chưa đánh giá độ tin cậy của chứng thư số).",
-                    "The XML signature is intact (trust in the certificate is not judged here).", signer)
+        return _verdict(UNVERIFIABLE, "The signature cannot be checked: ${exc}.", mapping={"exc": exc},
+                        signer=signer)
+    return _verdict(SIGNED_VALID, "The XML signature is intact (trust in the certificate is not judged here).", signer=signer)

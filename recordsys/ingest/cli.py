@@ -168,7 +168,7 @@ def scan(env, file, org_code, direction, metadata, lang, output, kind, sign, as_
         try:
             scanned = to_searchable_pdfa(file, target, kind=kind, signer=signer)
         except SigningError as exc:
-            raise DomainError(exc.en, message_vi=exc.vi, code="signing", exit_code=2) from None
+            raise DomainError(exc.template, mapping=exc.mapping, code="signing", exit_code=2) from None
         for warning in scanned.warnings:
             click.echo(f"warning: {warning}", err=True)
         meta.setdefault("delivery_mode", "electronic_and_paper")

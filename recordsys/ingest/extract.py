@@ -57,7 +57,8 @@ def extract(path, with_text: bool = True) -> Extracted:
     except Unreadable:
         raise
     except Exception as exc:
-        raise Unreadable(f"not a readable PDF ({str(exc).splitlines()[0] if str(exc) else type(exc).__name__})") from None
+        raise Unreadable("not a readable PDF (${value})",
+                         mapping={"value": str(exc).splitlines()[0] if str(exc) else type(exc).__name__}) from None
     text = extract_text(path) if with_text else ""
     return Extracted(page_count, title or None, info.get("Author"), info.get("Subject"), info.get("Producer"),
                      declared, text, info)

@@ -78,7 +78,7 @@ class VeraPdf:
     def validate(self, files: list[Path]) -> dict[str, PdfaVerdict]:
         """Validate a batch; returns verdicts keyed by the path string given."""
         if not self.available():
-            raise VeraPdfMissing(f"veraPDF is not installed in {self.lib.parent}: run scripts/install-verapdf.")
+            raise VeraPdfMissing("veraPDF is not installed in ${home}: run scripts/install-verapdf.", mapping={"home": self.lib.parent})
         if not files:
             return {}
         try:

@@ -57,12 +57,12 @@ def clean_metadata(metadata: dict | None, *, fallback_subject: str) -> dict:
     metadata = dict(metadata or {})
     unknown_type = [k for k, v in metadata.items() if not isinstance(v, (str, int, float, bool, type(None)))]
     if unknown_type:
-        raise ValidationError(unknown_type[0], f"Metadata field {unknown_type[0]!r} must be a plain value.")
+        raise ValidationError(unknown_type[0], "Metadata field ${unknown_type} must be a plain value.", mapping={"unknown_type": f"{unknown_type[0]!r}"})
     if metadata.get("number_and_symbol"):
         try:
             metadata["number_and_symbol"] = str(parse_number_and_symbol(str(metadata["number_and_symbol"])))
         except ValueError as exc:
-            raise ValidationError("number_and_symbol", str(exc)) from None
+            raise ValidationError("number_and_symbol", "${error}", mapping={"error": exc}) from None
     if metadata.get("issued_date"):
         try:
             metadata["issued_date"] = dt.date.fromisoformat(str(metadata["issued_date"]))
@@ -72,7 +72,7 @@ def clean_metadata(metadata: dict | None, *, fallback_subject: str) -> dict:
     for key, allowed in (("confidentiality", confidentiality), ("urgency", URGENCY),
                          ("delivery_mode", DELIVERY_MODES)):
         if metadata.get(key) and metadata[key] not in allowed:
-            raise ValidationError(key, f"{key} must be one of {', '.join(allowed)}.")
+            raise ValidationError(key, "${key} must be one of ${items}.", mapping={"key": key, "items": ', '.join(allowed)})
     subject = str(metadata.get("subject") or fallback_subject).strip()
     if not subject:
         raise ValidationError("subject", "A document needs a subject (trích yếu).")
@@ -129,7 +129,7 @@ def register_checked_file(
     kind = register_kind(direction, confidential=bool(meta.get("confidentiality")))
     blob = storage.put(Path(path))  # before commit; unreferenced if we roll back (swept later)
     if blob.sha256 != verdict.get("sha256", blob.sha256):
-        raise ValidationError("file", f"{path} changed between the check and the registration; check it again.")
+        raise ValidationError("file", "${path} changed between the check and the registration; check it again.", mapping={"path": path})
     file_row = stored_file(session, blob)
     name = label[:255]
     if not verdict.get("accepted"):

@@ -16,12 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from recordsys.errors import DomainError
+from recordsys.i18n import Text
 
 IMAGE_SUFFIXES = {".tif", ".tiff", ".png", ".jpg", ".jpeg"}
 MIN_DPI = 200  # Circular 05/2025: digitised paper at 200 dpi at least
 #: minimum resolution by kind of original: maps and drawings need 300 dpi
 KIND_MIN_DPI = {"document": MIN_DPI, "map": 300, "drawing": 300}
-KIND_VI = {"document": "tài liệu", "map": "bản đồ", "drawing": "bản vẽ"}
+KIND_EN = {"document": "a document", "map": "a map", "drawing": "a drawing"}  # message ids
 CONFIDENCE_DIGITISED = "02"  # confidenceLevel: 01 born-digital, 02 digitised, 03 mixed
 SIGNATURE_FIELD = "ChuKySoHoaCoQuan"
 
@@ -55,7 +56,7 @@ def images_to_pdf(source: Path, target: Path) -> tuple[int, int | None]:
             frames = [frame.convert("RGB") if frame.mode not in ("1", "L", "RGB") else frame.copy()
                       for frame in ImageSequence.Iterator(image)]
     except (UnidentifiedImageError, OSError) as exc:
-        raise ScanError(f"{source.name} is not a readable image: {exc}.") from None
+        raise ScanError("${name} is not a readable image: ${exc}.", mapping={"name": source.name, "exc": exc}) from None
     resolution = float(dpi or 300)
     frames[0].save(target, "PDF", save_all=True, append_images=frames[1:], resolution=resolution)
     return len(frames), dpi
@@ -77,22 +78,21 @@ def pdf_image_dpi(source: Path) -> int | None:
                         dpi = int(round(int(image["/Width"]) / width_in))
                         lowest = dpi if lowest is None else min(lowest, dpi)
     except pikepdf.PdfError as exc:
-        raise ScanError(f"{source.name} is not a readable PDF: {exc}.") from None
+        raise ScanError("${name} is not a readable PDF: ${value}.", mapping={"name": source.name, "value": exc}) from None
     return lowest
 
 
 def check_resolution(dpi: int | None, kind: str, name: str) -> None:
     """Refuse a scan below the circular's resolution for its kind of original."""
     if kind not in KIND_MIN_DPI:
-        raise ScanError(f"{kind!r} is not a kind of original ({', '.join(KIND_MIN_DPI)}).",
-                        message_vi=f"{kind!r} không phải loại bản gốc ({', '.join(KIND_MIN_DPI)}).")
+        raise ScanError("${kind} is not a kind of original (${kinds}).",
+                        mapping={"kind": repr(kind), "kinds": ", ".join(KIND_MIN_DPI)})
     needed = KIND_MIN_DPI[kind]
     if dpi is not None and dpi < needed:
         raise ScanError(
-            f"{name} was scanned at {dpi} dpi; Circular 05/2025/TT-BNV asks for at least {needed} dpi for a {kind}: "
-            "scan it again at a higher resolution. Nothing was converted.",
-            message_vi=f"{name} được quét ở {dpi} dpi; Thông tư 05/2025/TT-BNV yêu cầu tối thiểu {needed} dpi với "
-                       f"{KIND_VI[kind]}: hãy quét lại với độ phân giải cao hơn. Chưa chuyển đổi.",
+            "${name} was scanned at ${dpi} dpi; Circular 05/2025/TT-BNV asks for at least ${needed} dpi for "
+            "${kind}: scan it again at a higher resolution. Nothing was converted.",
+            mapping={"name": name, "dpi": dpi, "needed": needed, "kind": Text(KIND_EN[kind])},
             code="scan-resolution")
 
 
@@ -138,7 +138,7 @@ def to_searchable_pdfa(source: Path, target: Path, language: str = "vie", timeou
         raise ScanError("OCRmyPDF is not installed: run scripts/install-system (Debian package ocrmypdf).")
     source, target = Path(source), Path(target)
     if not source.is_file() or source.stat().st_size == 0:
-        raise ScanError(f"{source} is missing or empty.")
+        raise ScanError("${source} is missing or empty.", mapping={"source": source})
     warnings: list[str] = []
     with tempfile.TemporaryDirectory(prefix="recordsys-scan-") as tmp:
         pdf_input, pages, dpi = source, None, None
@@ -156,11 +156,12 @@ def to_searchable_pdfa(source: Path, target: Path, language: str = "vie", timeou
         try:
             done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
         except subprocess.TimeoutExpired:
-            raise ScanError(f"OCR of {source.name} took longer than {timeout} s and was stopped.") from None
+            raise ScanError("OCR of ${name} took longer than ${timeout} s and was stopped.", mapping={"name": source.name, "timeout": timeout}) from None
         if done.returncode != 0:
             detail = (done.stderr or done.stdout).strip().splitlines()
-            raise ScanError(f"OCR of {source.name} failed (ocrmypdf exit {done.returncode}): "
-                            f"{detail[-1] if detail else 'no message'}.")
+            raise ScanError("OCR of ${name} failed (ocrmypdf exit ${returncode}): ${value}.",
+                            mapping={"name": source.name, "returncode": done.returncode,
+                                     "value": detail[-1] if detail else "no message"})
         mark_digitised(partial)
         target.parent.mkdir(parents=True, exist_ok=True)
         if signer is not None:

@@ -43,12 +43,12 @@ class DocumentChecker:
         try:  # metadata/trust/, the anchors added with `recordsys trust add`, and extra ones given here
             roots = configured_trust_roots(self.settings, trust_roots)
         except (FileNotFoundError, ValueError) as exc:
-            raise DomainError(f"Cannot load the trust roots: {exc}.", message_vi=f"Không đọc được chứng thư gốc: {exc}.",
+            raise DomainError("Cannot load the trust roots: ${exc}.", mapping={"exc": exc},
                               code="trust-roots", field="trust_root", exit_code=2) from None
         verapdf = VeraPdf(self.verapdf_home)
         if not verapdf.available():
-            raise VeraPdfMissing(f"veraPDF is not installed in {self.verapdf_home}: run scripts/install-verapdf.",
-                                 message_vi=f"Chưa cài veraPDF tại {self.verapdf_home}: chạy scripts/install-verapdf.")
+            raise VeraPdfMissing("veraPDF is not installed in ${home}: run scripts/install-verapdf.",
+                                 mapping={"home": self.verapdf_home})
         return CheckContext(trust_roots=roots, verapdf=verapdf, policy=policy or AcceptancePolicy(),
                             direction=direction, lang=lang, allow_fetching=self.allow_fetching)
 

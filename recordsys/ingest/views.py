@@ -16,6 +16,7 @@ from sqlalchemy import select
 
 from recordsys.api.openapi import query_parameters
 from recordsys.core.limits import check_file_count
+from recordsys.i18n import LocalizedError
 from recordsys.ingest.interfaces import IDocumentChecker
 from recordsys.ingest.models import Document
 from recordsys.ingest.permissions import Permission
@@ -25,20 +26,19 @@ from recordsys.storage import IFileStorage
 _SAFE_SUFFIX = re.compile(r"^\.[A-Za-z0-9]{1,10}$")
 
 
-class UploadNameError(ValueError):
+class UploadNameError(LocalizedError):
     """A client file name that cannot even serve as a label."""
 
 
 def upload_label(raw: str | None) -> str:
     """The client's file name as a label only (its last component, at most 200 characters); never
-    a path. Refuses names that are empty, ``.``/``..`` or contain NUL, with a sentence in both
-    languages."""
+    a path. Refuses names that are empty, ``.``/``..`` or contain NUL (``localized(lang)`` says so)."""
     raw = raw or ""
     if "\x00" in raw:
-        raise UploadNameError("Tên tệp chứa ký tự NUL. The file name contains a NUL character.")
+        raise UploadNameError("The file name contains a NUL character.")
     label = re.split(r"[/\\]", raw)[-1].strip()[:200]
     if label in ("", ".", ".."):
-        raise UploadNameError(f"Tên tệp không hợp lệ: {raw[:100]!r}. Invalid file name: {raw[:100]!r}.")
+        raise UploadNameError("Invalid file name: ${name}.", {"name": repr(raw[:100])})
     return label
 
 
@@ -81,7 +81,8 @@ def intake_check(request):
         labels = [upload_label(upload.filename) for upload in uploads]
     except UploadNameError as exc:
         request.response.status = 400
-        return {"verdicts": [], "direction": direction, "error": "invalid", "error_detail": str(exc)}
+        return {"verdicts": [], "direction": direction, "error": "invalid",
+                "error_detail": exc.localized(request.locale_name)}
     storage = request.find_service(IFileStorage)
     items = []
     # the bytes go to our own names in a private folder, then into the store by content hash
@@ -108,7 +109,7 @@ def intake_register(request):
     try:
         name = upload_label(request.POST.get("name", "tep.pdf"))
     except UploadNameError as exc:
-        raise HTTPBadRequest(str(exc)) from None
+        raise HTTPBadRequest(exc.localized(request.locale_name)) from None
     direction, decision = request.POST.get("direction", "incoming"), request.POST.get("decision")
     storage = request.find_service(IFileStorage)
     if decision not in ("accept", "refuse") or direction not in ("incoming", "outgoing", "internal") \

@@ -48,7 +48,7 @@ def make_huey(settings: dict):
     if broker == "redis":
         return RedisHuey(name, url=settings.get("jobs.redis_url") or "redis://127.0.0.1:6379/0",
                          results=False, utc=False)
-    raise SettingsError(f"jobs.broker must be 'sqlite' or 'redis', not {broker!r}.")
+    raise SettingsError("jobs.broker must be 'sqlite' or 'redis', not ${broker}.", mapping={"broker": f"{broker!r}"})
 
 
 def parse_crontab(spec: str):
@@ -58,11 +58,11 @@ def parse_crontab(spec: str):
         return None
     parts = spec.split()
     if len(parts) != 5:
-        raise SettingsError(f"A job schedule needs five crontab fields (minute hour day month weekday): {spec!r}.")
+        raise SettingsError("A job schedule needs five crontab fields (minute hour day month weekday): ${spec}.", mapping={"spec": f"{spec!r}"})
     try:
         return crontab(*parts)
     except ValueError as exc:
-        raise SettingsError(f"Unusable job schedule {spec!r}: {exc}.") from None
+        raise SettingsError("Unusable job schedule ${spec}: ${exc}.", mapping={"spec": f"{spec!r}", "exc": exc}) from None
 
 
 class IJobQueue(Interface):

@@ -68,11 +68,11 @@ def open_regular(source: Path):
         fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            raise PreservationError(f"{source} is a symbolic link: refused.") from None
+            raise PreservationError("${path} is a symbolic link: refused.", mapping={"path": source}) from None
         raise
     if not stat.S_ISREG(os.fstat(fd).st_mode):
         os.close(fd)
-        raise PreservationError(f"{source} is not a regular file: refused.")
+        raise PreservationError("${path} is not a regular file: refused.", mapping={"path": source})
     os.set_blocking(fd, True)
     return os.fdopen(fd, "rb")
 
@@ -95,9 +95,9 @@ def _copy_tree(source: Path, target: Path) -> None:
 
 def _raise_os(exc: OSError, what: str):
     if exc.errno == errno.ENOSPC:
-        raise PreservationError(f"The disk is full while {what}; free space and try again.") from None
+        raise PreservationError("The disk is full while ${what}; free space and try again.", mapping={"what": what}) from None
     where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
-    raise PreservationError(f"{what[0].upper()}{what[1:]} failed: {exc.strerror or exc}{where}.") from None
+    raise PreservationError("Failed while ${what}: ${reason}${where}.", mapping={"what": what, "reason": exc.strerror or exc, "where": where}) from None
 
 
 class Staged:
@@ -115,7 +115,7 @@ class Staged:
                 fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 os.close(self._fd)
-                raise PreservationError(f"Package {name} is being written to {location} by another process.") from None
+                raise PreservationError("Package ${name} is being written to ${location} by another process.", mapping={"name": name, "location": location}) from None
             with contextlib.suppress(FileNotFoundError):
                 if os.stat(self._lock).st_ino == os.fstat(self._fd).st_ino:
                     break  # still the lock file: its previous holder did not remove it meanwhile
@@ -148,14 +148,14 @@ def build_bag(location: Path, name: str, payload: list[PayloadFile], tag_files: 
     """Build the bag ``NAME`` staged in ``location`` (SHA-256 and SHA-512 manifests and tag
     manifests), validated; the caller publishes or discards it."""
     if (location / name).exists():
-        raise PreservationError(f"A package named {name} already exists in {location}.")
+        raise PreservationError("A package named ${name} already exists in ${location}.", mapping={"name": name, "location": location})
     staged = Staged(location, name)
     tmp = staged.path
     try:
         shutil.rmtree(tmp, ignore_errors=True)  # a stale one from a killed run
         for item in payload:
             if item.name.startswith("/") or ".." in Path(item.name).parts:
-                raise PreservationError(f"Payload name {item.name!r} would escape the bag.")
+                raise PreservationError("Payload name ${name} would escape the bag.", mapping={"name": f"{item.name!r}"})
             _copy_file(item.source, tmp / item.name)
         info = {"Bagging-Date": dt.date.today().isoformat(), **bag_info}
         bagit.make_bag(str(tmp), info, checksums=CHECKSUMS)
@@ -167,7 +167,7 @@ def build_bag(location: Path, name: str, payload: list[PayloadFile], tag_files: 
         _fsync_tree(tmp)
         report = verify_bag(tmp)
         if not report.valid:
-            raise PreservationError(f"The new package {name} does not validate: {report.errors[0]}")
+            raise PreservationError("The new package ${name} does not validate: ${errors}", mapping={"name": name, "errors": report.errors[0]})
     except OSError as exc:
         staged.discard()
         _raise_os(exc, f"building package {name}")
@@ -191,8 +191,7 @@ def stage_copy(source_bag: Path, location: Path, expected_fingerprint: str, name
     report = verify_bag(staged.path)
     if not report.valid or report.fingerprint != expected_fingerprint:
         staged.discard()
-        raise PreservationError(f"The copy of {name} in {location} does not verify: "
-                                f"{(report.errors or ('its tag manifests differ from the original',))[0]}")
+        raise PreservationError("The copy of ${name} in ${location} does not verify: ${value}", mapping={"name": name, "location": location, "value": (report.errors or ('its tag manifests differ from the original',))[0]})
     return staged
 
 

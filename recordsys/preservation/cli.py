@@ -71,7 +71,7 @@ def audit(env, everything, due, as_json, processes):
         results = audit_copies(env.session_factory, env.settings, everything=everything, actor="cli",
                                processes=processes, progress=show)
     except PreservationError as exc:
-        raise CommandError(str(exc)) from None
+        raise CommandError("${error}", mapping={"error": exc}) from None
     if not as_json:
         click.echo(f"{len(results)} copies checked, {sum(not r.ok for r in results)} damaged, "
                    f"{sum(r.repaired for r in results)} repaired.", err=True)
@@ -116,7 +116,7 @@ def import_cmd(env, bag, org_code):
             package = import_bag(session, env.settings, bag, require_org(session, org_code), "cli")
             click.echo(f"Imported as package {package.id} ({package.name}).")
     except (PreservationError, ValidationError) as exc:
-        raise CommandError(str(exc)) from None
+        raise CommandError("${error}", mapping={"error": exc}) from None
 
 
 @preservation.command()
@@ -143,7 +143,7 @@ def export(env, package_id, out_dir, fmt, requested_by, purpose, requester, requ
     with env.transaction() as session:
         package = session.get(Package, package_id)
         if package is None:
-            raise CommandError(f"No package {package_id}.", message_vi=f"Không có gói {package_id}.")
+            raise CommandError("No package ${package_id}.", mapping={"package_id": package_id})
         try:
             if fmt == "dip":
                 from recordsys.preservation.information_packages import write_package_dip
@@ -154,7 +154,7 @@ def export(env, package_id, out_dir, fmt, requested_by, purpose, requester, requ
             else:
                 written = export_package(session, package, out_dir, fmt, requested_by)
         except PreservationError as exc:
-            raise CommandError(str(exc)) from None
+            raise CommandError("${error}", mapping={"error": exc}) from None
     click.echo(written)
 
 
@@ -184,9 +184,9 @@ def import_sip_cmd(env, path, org_code, as_json):
             echo_json({"imported": False, "package": None, "problems": exc.problems})
             sys.exit(1)
         lines = "".join(f"\n  - {problem}" for problem in exc.problems)
-        raise CommandError(f"{exc}{lines}", message_vi=f"{exc.message_vi}{lines}") from None
+        raise CommandError("${error}${lines}", mapping={"error": exc, "lines": lines}) from None
     except ValidationError as exc:
-        raise CommandError(str(exc)) from None
+        raise CommandError("${error}", mapping={"error": exc}) from None
     if as_json:
         echo_json(result)
     else:

@@ -50,7 +50,7 @@ def package_folder(bag: Path) -> Path:
     """The AIP folder inside a stored bag (``data/<name>``)."""
     folders = [p for p in (bag / "data").iterdir() if p.is_dir()] if (bag / "data").is_dir() else []
     if len(folders) != 1 or not (folders[0] / "METS.xml").is_file():
-        raise bagging.PreservationError(f"The package {bag.name} holds no E-ARK AIP (data/<folder>/METS.xml).")
+        raise bagging.PreservationError("The package ${name} holds no E-ARK AIP (data/<folder>/METS.xml).", mapping={"name": bag.name})
     return folders[0]
 
 
@@ -82,7 +82,7 @@ def verified_copy(package: Package) -> Path:
         ok, _ = bagging.audit_copy(_copy_path(copy), package.tagmanifest_sha256)
         if ok:
             return _copy_path(copy)
-    raise bagging.PreservationError(f"No copy of {package.name} verifies; nothing was exported.")
+    raise bagging.PreservationError("No copy of ${name} verifies; nothing was exported.", mapping={"name": package.name})
 
 
 # reading a package back (the AIP kept, or a SIP from another system) ------------------------------
@@ -182,7 +182,7 @@ def write_package_dip(session: Session, settings: dict, package: Package, out_di
     try:
         dossier, documents = read_package(source)
     except ValueError as exc:
-        raise bagging.PreservationError(f"The package {package.name} cannot be read: {exc}") from None
+        raise bagging.PreservationError("The package ${name} cannot be read: ${exc}", mapping={"name": package.name, "exc": exc}) from None
     if dossier.code.archive:  # the AIP's codes carry the archive in front; the DIP names the dossier
         dossier = Dossier(**{**dossier.__dict__, "code": parse_dossier_code(
             f"{dossier.code.agency}.{dossier.code.year:04d}.{dossier.code.notation}")})
@@ -258,7 +258,7 @@ class SipRefused(bagging.PreservationError):
     """A SIP that is not taken in; ``problems`` names each reason."""
 
     def __init__(self, path: Path, problems: list[str]):
-        super().__init__(f"The SIP {Path(path).name} was refused: {len(problems)} problem(s).",
-                         message_vi=f"Gói nộp {Path(path).name} bị từ chối: {len(problems)} lỗi.")
+        super().__init__("The SIP ${name} was refused: ${count} problem(s).",
+                         mapping={"name": Path(path).name, "count": len(problems)})
         self.problems = problems
 

@@ -37,7 +37,7 @@ def sync_locations(session: Session, settings: dict) -> list[StorageLocation]:
         specs = parse_locations(settings["preservation.locations"],
                                 int(settings.get("preservation.cycle_days", 365)))
     except ValueError as exc:
-        raise bagging.PreservationError(f"preservation.locations: {exc}.") from None
+        raise bagging.PreservationError("preservation.locations: ${exc}.", mapping={"exc": exc}) from None
     rows = {row.name: row for row in session.scalars(select(StorageLocation))}
     result = []
     for spec in specs:
@@ -222,7 +222,7 @@ def export_package(session: Session, package: Package, target: Path, fmt: str, a
             source = _copy_path(copy)
             break
     if source is None:
-        raise bagging.PreservationError(f"No copy of {package.name} verifies; nothing was exported.")
+        raise bagging.PreservationError("No copy of ${name} verifies; nothing was exported.", mapping={"name": package.name})
     target.mkdir(parents=True, exist_ok=True)
     if fmt == "zip":
         out = target / f"{package.name}.zip"
@@ -255,12 +255,11 @@ def import_bag(session: Session, settings: dict, bag: Path, organization: Organi
     found = special_entries(bag)
     if found:
         raise bagging.PreservationError(
-            f"The bag {bag.name} holds {len(found)} entr{'y' if len(found) == 1 else 'ies'} that "
-            f"{'is' if len(found) == 1 else 'are'} not a regular file or folder: {'; '.join(found[:5])}.",
-            message_vi=f"Gói {bag.name} chứa liên kết tượng trưng hoặc tệp đặc biệt: {'; '.join(found[:5])}.")
+            "The bag ${name} holds symbolic links or special files (not regular files or folders): ${entries}.",
+            mapping={"name": bag.name, "entries": "; ".join(found[:5])})
     report = verify_bag(bag)
     if not report.valid:
-        raise bagging.PreservationError(f"The bag {bag} is not valid: {report.errors[0]}")
+        raise bagging.PreservationError("The bag ${bag} is not valid: ${errors}", mapping={"bag": bag, "errors": report.errors[0]})
     info = bagit.Bag(str(bag)).info
     identifier = str(info.get("External-Identifier") or bag.name)
     payload = [bagging.PayloadFile(p, p.relative_to(bag / "data").as_posix())

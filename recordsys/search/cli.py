@@ -7,6 +7,7 @@ import click
 from sqlalchemy import select
 
 from recordsys.cli.context import CommandError, echo_json, pass_env
+from recordsys.i18n import translate
 
 
 class QueryFirstGroup(click.Group):
@@ -46,22 +47,22 @@ def query(env, words, as_json, username, kind, year, org, sort, page, page_size)
         if username:
             user = session.scalar(select(User).where(User.username == username.lower()))
             if user is None:
-                raise CommandError(f"Unknown user {username!r}.")
+                raise CommandError("Unknown user ${username}.", mapping={"username": f"{username!r}"})
             viewer = viewer_for(user)
         else:
             viewer = everything(session)
         try:
             request = build_request(session, params, viewer)
         except QueryError as exc:
-            raise CommandError(exc.message_en, exit_code=2) from None
+            raise CommandError("${error}", exit_code=2, mapping={"error": exc}) from None
     try:
         result = env.search_backend.search(request)
     except SearchUnavailable as exc:
-        raise CommandError(str(exc)) from None
+        raise CommandError("${error}", mapping={"error": exc}) from None
     if as_json:
         echo_json(result.to_dict())
         return
-    click.echo(f"{result.total} kết quả / results")
+    click.echo(translate("${total} results", env.lang, {"total": result.total}))
     for hit in result.hits:
         entry = hit.entry
         click.echo(f"{hit.id:<14} {entry.get('number_and_symbol') or '':<16} {entry.get('date') or '':<10} "
@@ -86,7 +87,7 @@ def reindex(env):
             count = env.search_backend.rebuild(all_entries(session), progress)
     # changes committed while the snapshot was read are still queued: apply them on top
     applied = apply_pending(env.session_factory, env.search_backend)
-    click.echo(f"Indexed {count} records into {env.search_backend.name} (+{applied} queued updates).")
+    click.echo(translate("Indexed ${count} records into ${name} (+${applied} queued updates).", env.lang, {"count": count, "name": env.search_backend.name, "applied": applied}))
 
 
 @search.command()
@@ -95,4 +96,4 @@ def sync(env):
     """Apply queued index updates (after the search backend was unreachable)."""
     from recordsys.search.outbox import apply_pending
 
-    click.echo(f"Applied {apply_pending(env.session_factory, env.search_backend)} queued update(s).")
+    click.echo(translate("Applied ${apply_pending} queued update(s).", env.lang, {"apply_pending": apply_pending(env.session_factory, env.search_backend)}))

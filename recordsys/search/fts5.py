@@ -75,7 +75,7 @@ class Fts5Backend:
             try:
                 self._local.conn = self._connect(self.path)
             except sqlite3.Error as exc:
-                raise SearchUnavailable(f"The search index {self.path} cannot be opened: {exc}.") from None
+                raise SearchUnavailable("The search index ${path} cannot be opened: ${exc}.", mapping={"path": self.path, "exc": exc}) from None
             self._local.identity = os.stat(self.path).st_ino
         return self._local.conn
 
@@ -206,7 +206,7 @@ class Fts5Backend:
                     f"SELECT {column}, count(*) FROM matches WHERE {column} IS NOT NULL "
                     f"GROUP BY {column} ORDER BY count(*) DESC LIMIT 20")}
         except sqlite3.OperationalError as exc:
-            raise SearchUnavailable(f"The search index could not answer: {exc}.") from None
+            raise SearchUnavailable("The search index could not answer: ${exc}.", mapping={"exc": exc}) from None
         hits = []
         for entry_id, score, doc in rows:
             entry = json.loads(doc)

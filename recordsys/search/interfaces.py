@@ -81,13 +81,12 @@ class SearchRequest:
 
     def __post_init__(self):
         if self.sort not in ("relevance", "date"):
-            raise QueryError("Cách sắp xếp không hợp lệ.", "Sort must be 'relevance' or 'date'.")
+            raise QueryError("Sort must be 'relevance' or 'date'.")
         unknown = set(self.filters) - set(FACETS)
         if unknown:
-            raise QueryError(f"Bộ lọc không hợp lệ: {', '.join(sorted(unknown))}.",
-                             f"Unknown filter: {', '.join(sorted(unknown))}.")
+            raise QueryError("Unknown filter: ${items}.", mapping={"items": ', '.join(sorted(unknown))})
         if not (1 <= self.page <= 10_000) or not (1 <= self.page_size <= MAX_PAGE_SIZE):
-            raise QueryError("Số trang không hợp lệ.", "Page out of range.")
+            raise QueryError("Page out of range.")
 
 
 @dataclass(frozen=True)

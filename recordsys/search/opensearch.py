@@ -69,7 +69,7 @@ class OpenSearchBackend:
         try:
             return fn(*args, **kwargs)
         except (exceptions.ConnectionError, exceptions.ConnectionTimeout) as exc:
-            raise SearchUnavailable(f"OpenSearch at {self.url} cannot be reached ({type(exc).__name__}).") from None
+            raise SearchUnavailable("OpenSearch at ${url} cannot be reached (${kind}).", mapping={"url": self.url, "kind": type(exc).__name__}) from None
 
     def _ensure(self) -> None:
         if not self._call(self.client.indices.exists_alias, name=self.alias):

@@ -15,15 +15,14 @@ _OPERATORS = {"and", "or", "not"}
 
 
 class QueryError(DomainError, ValueError):
-    """A query that cannot be answered; ``message_vi`` and ``message_en`` say why."""
+    """A query that cannot be answered; the message (a catalog message id) says why."""
 
     code = "query"
     http_status = 400
     exit_code = 2
 
-    def __init__(self, message_vi: str, message_en: str):
-        super().__init__(message_en, message_vi=message_vi, field="q")
-        self.message_en = message_en
+    def __init__(self, message: str, mapping: dict | None = None):
+        super().__init__(message, field="q", mapping=mapping)
 
 
 @dataclass(frozen=True)

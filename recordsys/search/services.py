@@ -30,11 +30,11 @@ def _int(params, name, default, low, high):
     try:
         value = parse_int(raw, name, min=-(2**31), max=2**31 - 1)  # ASCII digits only, never 10**30
     except ParameterError:
-        error = QueryError(f"Tham số {name} phải là số.", f"Parameter {name} must be a number.")
+        error = QueryError("Parameter ${name} must be a number.", mapping={"name": name})
         error.field = name
         raise error from None
     if not low <= value <= high:
-        error = QueryError(f"Tham số {name} ngoài khoảng cho phép.", f"Parameter {name} is out of range.")
+        error = QueryError("Parameter ${name} is out of range.", mapping={"name": name})
         error.field = name
         raise error
     return value

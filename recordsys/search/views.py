@@ -42,7 +42,7 @@ def search_page(request):
         context["search"], context["result"] = _run(request)
     except QueryError as exc:
         request.response.status = 400  # the page, with the sentence saying what to change
-        context["error"] = exc.message_vi if request.locale_name == "vi" else exc.message_en
+        context["error"] = exc.localized(request.locale_name)
     except SearchUnavailable:
         request.response.status = 503
         context["error"] = request.localizer.translate(_(

@@ -3,6 +3,7 @@ import click
 from sqlalchemy import select
 
 from recordsys.cli.context import pass_env
+from recordsys.i18n import translate
 
 
 @click.group()
@@ -21,4 +22,4 @@ def sweep(env, older_than_hours):
     with env.transaction() as session:
         referenced = set(session.scalars(select(StoredFile.sha256)))
     removed = env.storage.sweep(referenced, older_than_hours * 3600)
-    click.echo(f"Removed {len(removed)} unreferenced file(s); {len(referenced)} referenced file(s) kept.")
+    click.echo(translate("Removed ${n_removed} unreferenced file(s); ${n_referenced} referenced file(s) kept.", env.lang, {"n_removed": len(removed), "n_referenced": len(referenced)}))

@@ -43,7 +43,7 @@ class LocalFileStorage:
 
     def path(self, sha256: str) -> Path:
         if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-            raise StorageError(f"{sha256!r} is not a SHA-256 digest.")
+            raise StorageError("${sha256} is not a SHA-256 digest.", mapping={"sha256": f"{sha256!r}"})
         return self.root / "sha256" / sha256[:2] / sha256[2:4] / sha256
 
     def exists(self, sha256: str) -> bool:
@@ -53,7 +53,7 @@ class LocalFileStorage:
         try:
             return self.path(sha256).open("rb")
         except FileNotFoundError:
-            raise StorageError(f"The stored file {sha256} is missing from {self.root}.") from None
+            raise StorageError("The stored file ${sha256} is missing from ${root}.", mapping={"sha256": sha256, "root": self.root}) from None
 
     def put(self, source: Path) -> Blob:
         """Copy ``source`` in, hashing while copying; returns its digest and size."""
@@ -81,8 +81,8 @@ class LocalFileStorage:
         except OSError as exc:
             tmp.unlink(missing_ok=True)
             if exc.errno == 28:
-                raise StorageError(f"The disk holding {self.root} is full; free space and try again.") from None
-            raise StorageError(f"Cannot store {source}: {exc.strerror or exc}.") from None
+                raise StorageError("The disk holding ${root} is full; free space and try again.", mapping={"root": self.root}) from None
+            raise StorageError("Cannot store ${source}: ${value}.", mapping={"source": source, "value": exc.strerror or exc}) from None
 
     def sweep(self, referenced: Iterable[str], older_than_seconds: float = 24 * 3600) -> list[str]:
         """Remove stored files no row references, older than the grace period; return their digests."""

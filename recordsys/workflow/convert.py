@@ -38,10 +38,10 @@ def _run(args, what_vi: str, what_en: str, timeout=300):
     try:
         result = subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=False)
     except subprocess.TimeoutExpired:
-        raise ConversionError(f"{what_en} took too long.", message_vi=f"{what_vi} quá lâu.") from None
+        raise ConversionError("${what} took too long.", mapping={"what": what_en, "what_vi": what_vi}) from None
     if result.returncode:
         detail = (result.stderr or result.stdout).strip().splitlines()[-1:] or [""]
-        raise ConversionError(f"{what_en} failed: {detail[0][:300]}", message_vi=f"{what_vi} thất bại: {detail[0][:300]}")
+        raise ConversionError("${what} failed: ${detail}", mapping={"what": what_en, "detail": detail[0][:300], "what_vi": what_vi})
 
 
 def to_pdfa(source: Path, target: Path, force: bool = False) -> Path:
@@ -52,10 +52,7 @@ def to_pdfa(source: Path, target: Path, force: bool = False) -> Path:
     if suffix in OFFICE_SUFFIXES:
         soffice = shutil.which("soffice") or shutil.which("libreoffice")
         if soffice is None:
-            raise ComponentMissing("LibreOffice is not installed: convert the document to PDF/A first, or install "
-                                   "libreoffice-writer.",
-                                   message_vi="Chưa cài LibreOffice: hãy chuyển văn bản sang PDF/A trước, hoặc cài "
-                                              "libreoffice-writer.")
+            raise ComponentMissing("LibreOffice is not installed: convert the document to PDF/A first, or install libreoffice-writer.")
         with tempfile.TemporaryDirectory(prefix="recordsys-soffice-") as tmp:
             copy = Path(tmp) / f"du-thao{suffix}"  # the drafter's name is a label, never a path
             shutil.copyfile(source, copy)
@@ -65,14 +62,12 @@ def to_pdfa(source: Path, target: Path, force: bool = False) -> Path:
             shutil.move(str(Path(tmp) / "du-thao.pdf"), target)
         return target
     if suffix != ".pdf" and not _looks_like_pdf(source):
-        raise ConversionError("The draft must be a PDF or a DOCX file.",
-                              message_vi="Dự thảo phải là tệp PDF hoặc DOCX.")
+        raise ConversionError("The draft must be a PDF or a DOCX file.")
     if not force and declares_pdfa(source):
         shutil.copyfile(source, target)
         return target
     if shutil.which("ocrmypdf") is None:
-        raise ComponentMissing("OCRmyPDF is not installed: it converts PDFs to PDF/A (apt-get install ocrmypdf).",
-                               message_vi="Chưa cài OCRmyPDF để chuyển PDF sang PDF/A (apt-get install ocrmypdf).")
+        raise ComponentMissing("OCRmyPDF is not installed: it converts PDFs to PDF/A (apt-get install ocrmypdf).")
     _run(["ocrmypdf", "--skip-text", "--output-type", "pdfa-2", "--quiet", str(source), str(target)],
          "Chuyển PDF sang PDF/A", "Converting the PDF to PDF/A")
     return target

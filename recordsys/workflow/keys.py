@@ -51,7 +51,7 @@ class ISignerProvider(Interface):
 
 def _safe(name: str) -> str:
     if not name or any(c in name for c in "/\\\0") or name.startswith("."):
-        raise SignerMissing(f"{name!r} is not a valid key name.", message_vi=f"Tên khóa {name!r} không hợp lệ.")
+        raise SignerMissing("${name} is not a valid key name.", mapping={"name": f"{name!r}"})
     return name
 
 
@@ -82,12 +82,10 @@ class SignerProvider:
             pin_env = self.settings.get("workflow.pkcs11_pin_env", "RECORDSYS_PKCS11_PIN")
             pin = os.environ.get(pin_env)
             if not pin:
-                raise SignerMissing(f"The token's PIN is not set: export {pin_env}.",
-                                    message_vi=f"Chưa có mã PIN của token: đặt biến môi trường {pin_env}.")
+                raise SignerMissing("The token's PIN is not set: export ${pin_env}.", mapping={"pin_env": pin_env})
             token = self.settings.get(f"workflow.pkcs11_token.{key}") or self.settings.get("workflow.pkcs11_token")
             if not token:
-                raise SignerMissing(f"No token is configured for {key} (workflow.pkcs11_token.{key}).",
-                                    message_vi=f"Chưa cấu hình token cho {key} (workflow.pkcs11_token.{key}).")
+                raise SignerMissing("No token is configured for ${key} (workflow.pkcs11_token.${key}).", mapping={"key": key})
             chain = tuple(p for p in (self.settings.get("workflow.pkcs11_chain") or "").split() if p)
             return TokenSigner(name, title, module=module, token_label=token,
                                key_label=self.settings.get(f"workflow.pkcs11_key.{key}") or key,
@@ -98,9 +96,7 @@ class SignerProvider:
                 return signer
         where = self.data_dir / SIGNING_KEYS / kind
         raise SignerMissing(
-            f"No signing key for {key}: put {key}.key.pem and {key}.cert.pem in {where}, or configure a token.",
-            message_vi=f"Chưa có khóa ký số của {key}: đặt {key}.key.pem và {key}.cert.pem vào {where} "
-                       "hoặc cấu hình token.")
+            "No signing key for ${key}: put ${key}.key.pem and ${key}.cert.pem in ${where}, or configure a token.", mapping={"key": key, "where": where})
 
 
 def _software(folder: Path, kind: str, key: str, name: str, title: str) -> SoftwareKeySigner | None:

@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from recordsys.i18n import LocalizedError
 from recordsys.ingest.numbering import parse_number_and_symbol
 
 DOCUMENT_TYPES = Path(__file__).resolve().parent.parent.parent / "metadata" / "workflow" / "document_types.json"
@@ -22,12 +23,8 @@ _PART = re.compile(r"^[0-9A-Za-zĐđ]+(?:\.[0-9A-Za-zĐđ]+)*$")
 _PREFIX = re.compile(r"^\s*(số|so)\s*:?\s*", re.IGNORECASE)
 
 
-class NotationError(ValueError):
-    """A number and symbol cannot be formed or read; the message says why, in Vietnamese and English."""
-
-    def __init__(self, vi: str, en: str):
-        super().__init__(f"{vi} / {en}")
-        self.vi, self.en = vi, en
+class NotationError(LocalizedError):
+    """A number and symbol cannot be formed or read; ``localized(lang)`` says why."""
 
 
 @dataclass(frozen=True)
@@ -75,16 +72,14 @@ def _nfc(text: str | None) -> str:
 def _check_part(value: str, what_vi: str, what_en: str) -> str:
     value = _nfc(value)
     if not all(_PART.match(p) for p in value.split("-")):
-        raise NotationError(f"“{value}” không phải là chữ viết tắt hợp lệ của {what_vi} (chỉ chữ, số, dấu chấm).",
-                            f"“{value}” is not a valid abbreviation of the {what_en} (letters, digits, dots only).")
+        raise NotationError("“${value}” is not a valid abbreviation of the ${what} (letters, digits, dots only).", mapping={"value": value, "what": what_en, "what_vi": what_vi})
     return value
 
 
 def _document_type(type_code: str, types: dict[str, DocumentType]) -> DocumentType:
     doc_type = types.get(_nfc(type_code))
     if doc_type is None:
-        raise NotationError(f"“{type_code}” không phải là loại văn bản hành chính theo Nghị định 30.",
-                            f"“{type_code}” is not an administrative document type of Decree 30.")
+        raise NotationError("“${type_code}” is not an administrative document type of Decree 30.", mapping={"type_code": type_code})
     return doc_type
 
 
@@ -97,19 +92,17 @@ def form_notation(number: int, type_code: str, agency: str, unit: str | None = N
     """
     doc_type = _document_type(type_code, types or load_document_types())
     if not doc_type.numbered:
-        raise NotationError(f"{doc_type.vi} không có số, ký hiệu.", f"A {doc_type.en.lower()} has no number and symbol.")
+        raise NotationError("A ${type} has no number and symbol.", mapping={"type": doc_type.en.lower(), "type_vi": doc_type.vi})
     if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-        raise NotationError("Số văn bản bắt đầu từ 01 mỗi năm.", "Document numbers start at 01 each year.")
+        raise NotationError("Document numbers start at 01 each year.")
     if number > 9_999_999:
-        raise NotationError("Số văn bản quá lớn.", "The document number is too large.")
+        raise NotationError("The document number is too large.")
     if not _nfc(agency):
-        raise NotationError("Thiếu chữ viết tắt tên cơ quan ban hành.", "The issuing agency's abbreviation is missing.")
+        raise NotationError("The issuing agency's abbreviation is missing.")
     agency = _check_part(agency, "cơ quan ban hành", "issuing agency")
     unit = _check_part(unit, "đơn vị soạn thảo", "drafting unit") if _nfc(unit) else None
     if doc_type.is_letter and not unit:
-        raise NotationError("Ký hiệu công văn gồm tên cơ quan và đơn vị soạn thảo (ví dụ 120/UBND-VP): thiếu đơn vị.",
-                            "An official letter's symbol names the agency and the drafting unit "
-                            "(e.g. 120/UBND-VP): the unit is missing.")
+        raise NotationError("An official letter's symbol names the agency and the drafting unit (e.g. 120/UBND-VP): the unit is missing.")
     return Notation(number, doc_type.code, agency, unit, doc_type.abbreviation)
 
 
@@ -122,8 +115,7 @@ def parse_notation(text: str, types: dict[str, DocumentType] | None = None,
     try:
         parsed = parse_number_and_symbol(_PREFIX.sub("", _nfc(text)))
     except ValueError:
-        raise NotationError(f"“{text}” không phải là số, ký hiệu văn bản (ví dụ 15/QĐ-UBND).",
-                            f"“{text}” is not a number and symbol such as 15/QĐ-UBND.") from None
+        raise NotationError("“${text}” is not a number and symbol such as 15/QĐ-UBND.", mapping={"text": text}) from None
     by_abbreviation = {t.abbreviation: t for t in types.values() if t.abbreviation}
     first, _, rest = parsed.symbol.partition("-")
     doc_type = by_abbreviation.get(first)
@@ -131,8 +123,7 @@ def parse_notation(text: str, types: dict[str, DocumentType] | None = None,
         doc_type, rest = types[OFFICIAL_LETTER], parsed.symbol
     agency, unit = _split_agency(rest, agencies)
     if doc_type.is_letter and not unit:
-        raise NotationError(f"“{text}”: không rõ loại văn bản (công văn phải có đơn vị soạn thảo).",
-                            f"“{text}”: the document type is unknown (an official letter names its drafting unit).")
+        raise NotationError("“${text}”: the document type is unknown (an official letter names its drafting unit).", mapping={"text": text})
     return Notation(parsed.number, doc_type.code, agency, unit, doc_type.abbreviation)
 
 

@@ -12,15 +12,17 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
+from recordsys.i18n import LocalizedError
+
 LEADER, CLERK = "leader", "clerk"  # lãnh đạo, văn thư
 
 
-class WorkflowError(ValueError):
-    """An action is refused: ``code`` for programs, ``vi`` and ``en`` for people."""
+class WorkflowError(LocalizedError):
+    """An action is refused: ``code`` for programs, ``localized(lang)`` for people."""
 
-    def __init__(self, code: str, vi: str, en: str):
-        super().__init__(f"{vi} / {en}")
-        self.code, self.vi, self.en = code, vi, en
+    def __init__(self, code: str, message: str, mapping: dict | None = None):
+        super().__init__(message, mapping)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -55,28 +57,28 @@ def _refuse_state(kind: tuple[str, str], action: str, state: str, table: dict) -
     allowed_en = ", ".join(NAMES[a][1] for a in allowed) or "none"
     return WorkflowError(
         f"{action}_when_{state}",
-        f"Không thể {NAMES[action][0]} {kind[0]} {NAMES[state][0]} (được phép: {allowed_vi}).",
-        f"Cannot {NAMES[action][1]} {kind[1]} that is {NAMES[state][1]} (allowed: {allowed_en}).")
+        "Cannot ${action} ${kind} that is ${state} (allowed: ${allowed}).",
+        # the names of states and actions are data in both languages: the Vietnamese sentence uses the *_vi ones
+        mapping={"action": NAMES[action][1], "kind": kind[1], "state": NAMES[state][1], "allowed": allowed_en,
+                 "action_vi": NAMES[action][0], "kind_vi": kind[0], "state_vi": NAMES[state][0], "allowed_vi": allowed_vi})
 
 
 def _check(table: dict, kind: tuple[str, str], record, actor: Actor, action: str) -> None:
     """The action is allowed in the record's state, and the actor works for the record's agency."""
     if actor.agency != record.agency:
-        raise WorkflowError("other_agency", f"Văn bản, công việc này thuộc cơ quan {record.agency}: "
-                            "bạn không thể thao tác trên đó.",
-                            f"This belongs to {record.agency}, not to your agency: you cannot act on it.")
+        raise WorkflowError("other_agency", "This belongs to ${agency}, not to your agency: you cannot act on it.", mapping={"agency": record.agency})
     if action not in table.get(record.state, ()):
         raise _refuse_state(kind, action, record.state, table)
 
 
-def _only(allowed: bool, code: str, vi: str, en: str) -> None:
+def _only(allowed: bool, code: str, message: str, mapping: dict | None = None) -> None:
     if not allowed:
-        raise WorkflowError(code, vi, en)
+        raise WorkflowError(code, message, mapping)
 
 
-def _text(value: str | None, code: str, vi: str, en: str) -> str:
+def _text(value: str | None, code: str, message: str, mapping: dict | None = None) -> str:
     value = (value or "").strip()
-    _only(bool(value), code, vi, en)
+    _only(bool(value), code, message, mapping)
     return value
 
 
@@ -124,23 +126,22 @@ def assign(doc: IncomingDocument, actor: Actor, main_handler: Actor, *, coordina
     """The head of the agency or unit assigns (giao xử lý): one main handler, coordinators, people
     informed, a deadline not in the past. Assigning again replaces the previous assignment."""
     _check(INCOMING_ACTIONS, INCOMING, doc, actor, "assign")
-    _only(LEADER in actor.roles, "not_leader", "Chỉ lãnh đạo mới giao xử lý văn bản đến.",
-          "Only a leader assigns an incoming document.")
+    _only(LEADER in actor.roles, "not_leader", "Only a leader assigns an incoming document.")
     _only(main_handler.agency == doc.agency, "handler_other_agency",
-          "Người chủ trì phải thuộc cơ quan nhận văn bản.", "The main handler must work for the receiving agency.")
+          "The main handler must work for the receiving agency.")
     coordinators, for_information = tuple(dict.fromkeys(coordinators)), tuple(dict.fromkeys(for_information))
     _only(main_handler.user not in coordinators, "handler_is_coordinator",
-          "Người chủ trì không đồng thời là người phối hợp.", "The main handler cannot also be a coordinator.")
+          "The main handler cannot also be a coordinator.")
     _only(deadline is None or deadline >= today, "deadline_past",
-          "Hạn xử lý không được ở trong quá khứ.", "The processing deadline cannot be in the past.")
+          "The processing deadline cannot be in the past.")
     return replace(doc, state="assigned", main_handler=main_handler.user, handler_unit=main_handler.unit,
                    coordinators=coordinators, for_information=for_information, deadline=deadline)
 
 
 def _main_handler(doc: IncomingDocument, actor: Actor, action: str) -> None:
     _only(actor.user == doc.main_handler, "not_main_handler",
-          f"Chỉ người chủ trì ({doc.main_handler}) mới được {NAMES[action][0]} văn bản này.",
-          f"Only the main handler ({doc.main_handler}) may {NAMES[action][1]} this document.")
+          "Only the main handler (${main_handler}) may ${action} this document.",
+          mapping={"main_handler": doc.main_handler, "action": NAMES[action][1], "action_vi": NAMES[action][0]})
 
 
 def start(doc: IncomingDocument, actor: Actor) -> IncomingDocument:
@@ -153,17 +154,16 @@ def add_opinion(doc: IncomingDocument, actor: Actor, text: str) -> IncomingDocum
     """The main handler, a coordinator or a leader records an opinion (ý kiến)."""
     _check(INCOMING_ACTIONS, INCOMING, doc, actor, "opinion")
     _only(actor.user == doc.main_handler or actor.user in doc.coordinators or LEADER in actor.roles,
-          "not_involved", "Chỉ người chủ trì, người phối hợp hoặc lãnh đạo mới cho ý kiến.",
-          "Only the main handler, a coordinator or a leader gives an opinion.")
-    text = _text(text, "empty_opinion", "Ý kiến không được để trống.", "The opinion is empty.")
+          "not_involved", "Only the main handler, a coordinator or a leader gives an opinion.")
+    text = _text(text, "empty_opinion", "The opinion is empty.")
     return replace(doc, opinions=doc.opinions + ((actor.user, text),))
 
 
 def request_consultation(doc: IncomingDocument, actor: Actor, to: Actor, question: str) -> IncomingDocument:
     _check(INCOMING_ACTIONS, INCOMING, doc, actor, "consult")
     _main_handler(doc, actor, "consult")
-    _only(to.user != actor.user, "consult_self", "Không thể xin ý kiến chính mình.", "You cannot consult yourself.")
-    question = _text(question, "empty_question", "Nội dung xin ý kiến không được để trống.", "The question is empty.")
+    _only(to.user != actor.user, "consult_self", "You cannot consult yourself.")
+    question = _text(question, "empty_question", "The question is empty.")
     consultation = Consultation(len(doc.consultations) + 1, actor.user, to.user, question)
     return replace(doc, consultations=doc.consultations + (consultation,))
 
@@ -171,14 +171,11 @@ def request_consultation(doc: IncomingDocument, actor: Actor, to: Actor, questio
 def answer_consultation(doc: IncomingDocument, actor: Actor, number: int, answer: str) -> IncomingDocument:
     _check(INCOMING_ACTIONS, INCOMING, doc, actor, "answer")
     found = [c for c in doc.consultations if c.number == number]
-    _only(bool(found), "no_consultation", f"Không có yêu cầu xin ý kiến số {number}.",
-          f"There is no consultation number {number}.")
+    _only(bool(found), "no_consultation", "There is no consultation number ${number}.", mapping={"number": number})
     consultation = found[0]
-    _only(consultation.to == actor.user, "not_consulted", "Yêu cầu xin ý kiến này không gửi cho bạn.",
-          "This consultation is not addressed to you.")
-    _only(consultation.answer is None, "already_answered", "Yêu cầu xin ý kiến này đã được trả lời.",
-          "This consultation was already answered.")
-    answer = _text(answer, "empty_answer", "Nội dung trả lời không được để trống.", "The answer is empty.")
+    _only(consultation.to == actor.user, "not_consulted", "This consultation is not addressed to you.")
+    _only(consultation.answer is None, "already_answered", "This consultation was already answered.")
+    answer = _text(answer, "empty_answer", "The answer is empty.")
     answered = replace(consultation, answer=answer)
     return replace(doc, consultations=tuple(answered if c is consultation else c for c in doc.consultations))
 
@@ -188,10 +185,8 @@ def forward_incoming(doc: IncomingDocument, actor: Actor, to: Actor) -> Incoming
     _check(INCOMING_ACTIONS, INCOMING, doc, actor, "forward")
     _main_handler(doc, actor, "forward")
     _only(to.agency == doc.agency and to.unit is not None and to.unit == actor.unit, "forward_outside_unit",
-          "Chỉ chuyển văn bản cho người trong cùng đơn vị; việc giao cho đơn vị khác do lãnh đạo quyết định.",
           "A document is forwarded only within your unit; a leader reassigns it to another unit.")
-    _only(to.user != actor.user, "forward_self", "Không thể chuyển văn bản cho chính mình.",
-          "You cannot forward a document to yourself.")
+    _only(to.user != actor.user, "forward_self", "You cannot forward a document to yourself.")
     return replace(doc, main_handler=to.user, coordinators=tuple(c for c in doc.coordinators if c != to.user),
                    forwards=doc.forwards + ((actor.user, to.user),))
 
@@ -202,9 +197,8 @@ def complete(doc: IncomingDocument, actor: Actor, result: str, today: dt.date) -
     _main_handler(doc, actor, "complete")
     open_ones = [c.number for c in doc.consultations if c.answer is None]
     _only(not open_ones, "consultation_open",
-          f"Còn yêu cầu xin ý kiến chưa được trả lời (số {', '.join(map(str, open_ones))}).",
-          f"Consultations are still unanswered (number {', '.join(map(str, open_ones))}).")
-    result = _text(result, "empty_result", "Cần ghi kết quả giải quyết.", "Record the result of the processing.")
+          "Consultations are still unanswered (number ${items}).", mapping={"items": ', '.join(map(str, open_ones))})
+    result = _text(result, "empty_result", "Record the result of the processing.")
     return replace(doc, state="done", result=result, completed_on=today)
 
 
@@ -274,8 +268,8 @@ def edit_draft(draft: OutgoingDraft, actor: Actor, content_hash: str) -> Outgoin
 
 
 def _drafter(draft: OutgoingDraft, actor: Actor, action: str) -> None:
-    _only(actor.user == draft.drafter, "not_drafter", f"Chỉ người soạn thảo mới được {NAMES[action][0]} dự thảo.",
-          f"Only the drafter may {NAMES[action][1]} the draft.")
+    _only(actor.user == draft.drafter, "not_drafter", "Only the drafter may ${action} the draft.",
+          mapping={"action": NAMES[action][1], "action_vi": NAMES[action][0]})
 
 
 def submit(draft: OutgoingDraft, actor: Actor, content_hash: str) -> OutgoingDraft:
@@ -293,8 +287,8 @@ def _current_approver(draft: OutgoingDraft, actor: Actor, action: str) -> Approv
     else:
         allowed = step.role in actor.roles and (not step.same_unit or actor.unit == draft.drafter_unit)
     _only(allowed, "not_current_approver",
-          f"Dự thảo đang chờ {draft.delegate or step.label_vi} {NAMES[action][0]}; bạn không ở bước này.",
-          f"The draft awaits {draft.delegate or step.label_en}; you are not this step's approver.")
+          "The draft awaits ${step}; you are not this step's approver.", mapping={"step": draft.delegate or step.label_en, "step_vi": draft.delegate or step.label_vi,
+                   "action_vi": NAMES[action][0]})
     return step
 
 
@@ -302,15 +296,12 @@ def approve(draft: OutgoingDraft, actor: Actor, content_hash: str) -> OutgoingDr
     """The current step approves the content it was shown; after the last step the draft is approved
     and its hash is the one that may be signed."""
     if draft.state == "approved" and actor.agency == draft.agency:
-        raise WorkflowError("already_approved", "Dự thảo đã được duyệt: không duyệt lại lần nữa.",
-                            "The draft is already approved: it cannot be approved twice.")
+        raise WorkflowError("already_approved", "The draft is already approved: it cannot be approved twice.")
     _check(OUTGOING_ACTIONS, OUTGOING, draft, actor, "approve")
     _current_approver(draft, actor, "approve")
     _only(all(a.user != actor.user for a in draft.approvals), "approved_twice",
-          "Bạn đã duyệt dự thảo này ở bước trước: mỗi người chỉ duyệt một lần.",
           "You already approved this draft at an earlier step: each person approves once.")
     _only(content_hash == draft.content_hash, "content_changed",
-          "Nội dung dự thảo đã thay đổi so với bản được trình: trả lại để người soạn thảo trình lại.",
           "The draft's content changed since it was submitted: return it so that the drafter submits it again.")
     approvals = draft.approvals + (Approval(draft.step, actor.user, content_hash),)
     if draft.step + 1 < len(draft.chain.steps):
@@ -322,12 +313,10 @@ def return_draft(draft: OutgoingDraft, actor: Actor, comments: str) -> OutgoingD
     """The current step (or the signer, before signing) returns the draft with comments (trả lại)."""
     _check(OUTGOING_ACTIONS, OUTGOING, draft, actor, "return")
     if draft.state == "approved":
-        _only(draft.chain.signer_role in actor.roles, "not_signer", "Chỉ người ký mới trả lại dự thảo đã duyệt.",
-              "Only the signer returns an approved draft.")
+        _only(draft.chain.signer_role in actor.roles, "not_signer", "Only the signer returns an approved draft.")
     else:
         _current_approver(draft, actor, "return")
-    comments = _text(comments, "empty_comments", "Khi trả lại phải ghi ý kiến để người soạn thảo sửa.",
-                     "Returning needs comments that tell the drafter what to change.")
+    comments = _text(comments, "empty_comments", "Returning needs comments that tell the drafter what to change.")
     return replace(draft, state="draft", step=0, delegate=None, approvals=(), approved_hash=None,
                    comments=draft.comments + ((actor.user, comments),))
 
@@ -336,23 +325,18 @@ def forward_draft(draft: OutgoingDraft, actor: Actor, to: Actor) -> OutgoingDraf
     """The current step passes its decision to someone else of the agency (e.g. a deputy)."""
     _check(OUTGOING_ACTIONS, OUTGOING, draft, actor, "forward")
     _current_approver(draft, actor, "forward")
-    _only(to.agency == draft.agency, "forward_other_agency", "Chỉ chuyển dự thảo cho người trong cơ quan.",
-          "A draft is forwarded only within the agency.")
-    _only(to.user != actor.user, "forward_self", "Không thể chuyển dự thảo cho chính mình.",
-          "You cannot forward a draft to yourself.")
+    _only(to.agency == draft.agency, "forward_other_agency", "A draft is forwarded only within the agency.")
+    _only(to.user != actor.user, "forward_self", "You cannot forward a draft to yourself.")
     return replace(draft, delegate=to.user)
 
 
 def sign_draft(draft: OutgoingDraft, actor: Actor, content_hash: str) -> OutgoingDraft:
     """The competent person signs exactly the approved content."""
     if draft.state in ("draft", "submitted") and actor.agency == draft.agency:
-        raise WorkflowError("sign_unapproved", "Dự thảo chưa được duyệt xong: chưa thể ký.",
-                            "The draft has not been through its approval chain: it cannot be signed yet.")
+        raise WorkflowError("sign_unapproved", "The draft has not been through its approval chain: it cannot be signed yet.")
     _check(OUTGOING_ACTIONS, OUTGOING, draft, actor, "sign")
-    _only(draft.chain.signer_role in actor.roles, "not_signer", "Bạn không có thẩm quyền ký văn bản này.",
-          "You are not competent to sign this document.")
+    _only(draft.chain.signer_role in actor.roles, "not_signer", "You are not competent to sign this document.")
     _only(content_hash == draft.approved_hash, "content_changed_after_approval",
-          "Nội dung đã thay đổi sau khi được duyệt: không ký; trả lại để trình duyệt lại.",
           "The content changed after it was approved: do not sign; return it for approval again.")
     return replace(draft, state="signed", signed_by=actor.user, signed_hash=content_hash)
 
@@ -360,13 +344,10 @@ def sign_draft(draft: OutgoingDraft, actor: Actor, content_hash: str) -> Outgoin
 def issue(draft: OutgoingDraft, actor: Actor, number_and_symbol: str, today: dt.date) -> OutgoingDraft:
     """The clerk (văn thư) numbers and issues a signed document."""
     if draft.state in ("draft", "submitted", "approved") and actor.agency == draft.agency:
-        raise WorkflowError("issue_unsigned", "Văn bản chưa được ký: không thể ban hành.",
-                            "The document is not signed: it cannot be issued.")
+        raise WorkflowError("issue_unsigned", "The document is not signed: it cannot be issued.")
     _check(OUTGOING_ACTIONS, OUTGOING, draft, actor, "issue")
-    _only(CLERK in actor.roles, "not_clerk", "Chỉ văn thư mới cấp số và ban hành văn bản.",
-          "Only the clerk numbers and issues documents.")
-    number_and_symbol = _text(number_and_symbol, "no_number", "Thiếu số, ký hiệu văn bản.",
-                              "The number and symbol is missing.")
+    _only(CLERK in actor.roles, "not_clerk", "Only the clerk numbers and issues documents.")
+    number_and_symbol = _text(number_and_symbol, "no_number", "The number and symbol is missing.")
     return replace(draft, state="issued", number_and_symbol=number_and_symbol, issued_on=today)
 
 
@@ -407,13 +388,13 @@ class Task:
 
 
 def _assignee(task: Task, actor: Actor, action: str) -> None:
-    _only(actor.user == task.assignee, "not_assignee", f"Chỉ người được giao mới được {NAMES[action][0]} công việc.",
-          f"Only the assignee may {NAMES[action][1]} the task.")
+    _only(actor.user == task.assignee, "not_assignee", "Only the assignee may ${action} the task.",
+          mapping={"action": NAMES[action][1], "action_vi": NAMES[action][0]})
 
 
 def _assigner(task: Task, actor: Actor, action: str) -> None:
-    _only(actor.user == task.assigner, "not_assigner", f"Chỉ người giao việc mới được {NAMES[action][0]} công việc.",
-          f"Only the person who assigned the task may {NAMES[action][1]} it.")
+    _only(actor.user == task.assigner, "not_assigner", "Only the person who assigned the task may ${action} it.",
+          mapping={"action": NAMES[action][1], "action_vi": NAMES[action][0]})
 
 
 def start_task(task: Task, actor: Actor) -> Task:
@@ -425,7 +406,7 @@ def start_task(task: Task, actor: Actor) -> Task:
 def report_task(task: Task, actor: Actor, report: str) -> Task:
     _check(TASK_ACTIONS, TASK, task, actor, "report")
     _assignee(task, actor, "report")
-    report = _text(report, "empty_report", "Báo cáo kết quả không được để trống.", "The report is empty.")
+    report = _text(report, "empty_report", "The report is empty.")
     return replace(task, state="reported", reports=task.reports + (report,))
 
 
@@ -438,8 +419,7 @@ def approve_task(task: Task, actor: Actor, today: dt.date) -> Task:
 def return_task(task: Task, actor: Actor, comments: str) -> Task:
     _check(TASK_ACTIONS, TASK, task, actor, "return")
     _assigner(task, actor, "return")
-    comments = _text(comments, "empty_comments", "Khi trả lại phải ghi yêu cầu bổ sung.",
-                     "Returning needs comments that say what is missing.")
+    comments = _text(comments, "empty_comments", "Returning needs comments that say what is missing.")
     return replace(task, state="returned", comments=task.comments + (comments,))
 
 
@@ -447,12 +427,10 @@ def request_extension(task: Task, actor: Actor, new_deadline: dt.date, reason: s
     """The assignee asks for a later deadline, with a reason; one request at a time."""
     _check(TASK_ACTIONS, TASK, task, actor, "request_extension")
     _assignee(task, actor, "request_extension")
-    _only(task.pending_extension is None, "extension_pending", "Đã có một đề nghị gia hạn đang chờ quyết định.",
-          "An extension request is already awaiting a decision.")
+    _only(task.pending_extension is None, "extension_pending", "An extension request is already awaiting a decision.")
     _only(new_deadline > task.deadline and new_deadline >= today, "extension_not_later",
-          "Hạn mới phải sau hạn hiện tại và không ở trong quá khứ.",
           "The new deadline must be after the current one and not in the past.")
-    reason = _text(reason, "empty_reason", "Cần nêu lý do xin gia hạn.", "Give the reason for the extension.")
+    reason = _text(reason, "empty_reason", "Give the reason for the extension.")
     return replace(task, extensions=task.extensions + (Extension(new_deadline, reason),))
 
 
@@ -460,8 +438,7 @@ def decide_extension(task: Task, actor: Actor, grant: bool) -> Task:
     _check(TASK_ACTIONS, TASK, task, actor, "decide_extension")
     _assigner(task, actor, "decide_extension")
     pending = task.pending_extension
-    _only(pending is not None, "no_extension_pending", "Không có đề nghị gia hạn nào đang chờ.",
-          "No extension request is awaiting a decision.")
+    _only(pending is not None, "no_extension_pending", "No extension request is awaiting a decision.")
     decided = replace(pending, granted=bool(grant))
     extensions = tuple(decided if e is pending else e for e in task.extensions)
     return replace(task, extensions=extensions, deadline=pending.requested if grant else task.deadline)

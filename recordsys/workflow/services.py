@@ -55,7 +55,7 @@ class WorkflowRefused(DomainError):
 
     @classmethod
     def from_rules(cls, exc: rules.WorkflowError) -> WorkflowRefused:
-        return cls(exc.en, message_vi=exc.vi, code=exc.code)
+        return cls(exc.template, mapping=exc.mapping, code=exc.code)
 
 
 class NotFound(DomainError):
@@ -80,7 +80,7 @@ def _demo_keys(session: Session, signers, org: Organization) -> None:
 
 
 def _signing_error(exc: SigningError) -> DomainError:
-    return DomainError(exc.en, message_vi=exc.vi, code="signing", exit_code=2)
+    return DomainError(exc.template, mapping=exc.mapping, code="signing", exit_code=2)
 
 
 # people and agencies ----------------------------------------------------------------------------
@@ -95,16 +95,14 @@ def set_workflow_settings(session: Session, org: Organization, values: dict, act
     """Change the agency's workflow settings (validated: a chain must build), audited."""
     unknown = sorted(set(values) - set(SETTING_KEYS))
     if unknown:
-        raise DomainError(f"Unknown workflow setting {unknown[0]!r} (known: {', '.join(SETTING_KEYS)}).",
-                          message_vi=f"Không có thiết lập {unknown[0]!r}.", field="set", code="setting")
+        raise DomainError("Unknown workflow setting ${unknown} (known: ${items}).", mapping={"unknown": f"{unknown[0]!r}", "items": ', '.join(SETTING_KEYS)}, field="set", code="setting")
     conf = {**workflow_settings(org), **values}
     conf = {k: v for k, v in conf.items() if v is not None}
     probe = Organization(code=org.code, name=org.name, settings={"workflow": conf})
     try:
         approval_chain(probe)
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise DomainError(f"The approval chain is not valid ({exc}): give a list of steps with a role each.",
-                          message_vi=f"Quy trình duyệt không hợp lệ ({exc}): cần danh sách các bước, mỗi bước có role.",
+        raise DomainError("The approval chain is not valid (${exc}): give a list of steps with a role each.", mapping={"exc": exc},
                           field="approval_chain", code="setting") from None
     org.settings = {**(org.settings or {}), "workflow": conf}
     audit.record(session, actor=actor, action="org.workflow_settings", object_type="organization", object_id=org.id,
@@ -115,7 +113,7 @@ def set_workflow_settings(session: Session, org: Organization, values: dict, act
 def require_user(session: Session, username: str) -> User:
     user = session.scalar(select(User).where(User.username == (username or "").strip().lower()))
     if user is None or not user.active:
-        raise NotFound(f"There is no active user {username!r}.", message_vi=f"Không có người dùng {username!r}.",
+        raise NotFound("There is no active user ${username}.", mapping={"username": f"{username!r}"},
                        field="as")
     return user
 
@@ -160,8 +158,7 @@ def _chain_json(chain: rules.ApprovalChain) -> list:
 def agency_abbreviation(org: Organization) -> str:
     value = workflow_settings(org).get("abbreviation") or org.short_name
     if not value:
-        raise DomainError(f"Agency {org.code} has no abbreviation for document symbols: set its short name.",
-                          message_vi=f"Cơ quan {org.code} chưa có chữ viết tắt dùng trong ký hiệu văn bản.",
+        raise DomainError("Agency ${code} has no abbreviation for document symbols: set its short name.", mapping={"code": org.code},
                           code="no-abbreviation")
     return value
 
@@ -175,8 +172,7 @@ def document_type(code: str):
     folded = [t for t in numbered if _fold(t.code) == _fold(wanted)]  # QD for QĐ, typed without the Đ
     if len(folded) == 1:
         return folded[0]
-    raise DomainError(f"{code!r} is not a numbered document type of Decree 30 (e.g. QĐ, KH, CV).",
-                      message_vi=f"“{code}” không phải loại văn bản có số theo Nghị định 30 (ví dụ QĐ, KH, CV).",
+    raise DomainError("“${code}” is not a numbered document type of Decree 30 (e.g. QĐ, KH, CV).", mapping={"code": code},
                       field="type", code="type")
 
 
@@ -188,7 +184,7 @@ def _fold(text: str) -> str:
 def require_agency(session: Session, code: str) -> Organization:
     org = session.scalar(select(Organization).where(Organization.code == (code or "").strip().upper()))
     if org is None:
-        raise NotFound(f"Unknown agency {code!r}.", message_vi=f"Không có cơ quan {code!r}.", field="org")
+        raise NotFound("Unknown agency ${code}.", mapping={"code": f"{code!r}"}, field="org")
     return org
 
 
@@ -210,7 +206,7 @@ def load_draft(session: Session, draft_id, lock: bool = True) -> Draft:
     stmt = select(Draft).where(Draft.id == draft_id)
     draft = session.scalar(stmt.with_for_update() if lock else stmt)
     if draft is None:
-        raise NotFound(f"There is no draft {draft_id}.", message_vi=f"Không có dự thảo số {draft_id}.", field="draft")
+        raise NotFound("There is no draft ${draft_id}.", mapping={"draft_id": draft_id}, field="draft")
     return draft
 
 
@@ -255,8 +251,7 @@ def check_pdfa(checker, path: Path) -> None:
     pdfa = verdict.pdfa
     if pdfa is None or not pdfa.compliant:
         rules_failed = "; ".join(r.description for r in (pdfa.failed_rules if pdfa else ())[:3])
-        raise DomainError(f"The draft is not PDF/A after conversion ({rules_failed or 'no verdict'}).",
-                          message_vi=f"Dự thảo chưa đạt PDF/A sau khi chuyển đổi ({rules_failed or 'không có kết quả'}).",
+        raise DomainError("The draft is not PDF/A after conversion (${value}).", mapping={"value": rules_failed or "no verdict", "value_vi": rules_failed or "không có kết quả"},
                           field="file", code="not-pdfa")
 
 
@@ -296,18 +291,16 @@ def create_draft(session: Session, *, storage, org_code: str, username: str, pdf
     org = require_agency(session, org_code)
     user, actor = actor_for(session, username, org)
     if actor.agency != org.code or not ({"specialist", "leader", "clerk", "unit_head"} & actor.roles):
-        raise WorkflowRefused(f"{username} does not work for {org.code}: they cannot draft its documents.",
-                              message_vi=f"{username} không thuộc cơ quan {org.code}: không thể soạn thảo văn bản "
-                                         "của cơ quan này.", code="other_agency")
+        raise WorkflowRefused("${username} does not work for ${code}: they cannot draft its documents.", mapping={"username": username, "code": org.code}, code="other_agency")
     doc_type = document_type(type_code)
     subject = (subject or "").strip()
     if not subject:
-        raise DomainError("A draft needs a subject (trích yếu).", message_vi="Dự thảo cần có trích yếu.",
+        raise DomainError("A draft needs a subject (trích yếu).",
                           field="subject", code="subject")
     if urgency and urgency not in URGENCY:
-        raise DomainError(f"urgency must be one of {', '.join(URGENCY)}.", field="urgency", code="urgency")
+        raise DomainError("urgency must be one of ${items}.", field="urgency", code="urgency", mapping={"items": ', '.join(URGENCY)})
     if confidentiality and confidentiality not in archival_metadata.load().code_values("confidentiality"):
-        raise DomainError("Unknown confidentiality level.", message_vi="Độ mật không hợp lệ.",
+        raise DomainError("Unknown confidentiality level.",
                           field="confidentiality", code="confidentiality")
     chain = approval_chain(org)
     draft = Draft(organization=org, type_code=doc_type.code, subject=subject[:2000], recipients=list(recipients),
@@ -455,7 +448,7 @@ def issue_draft(session: Session, *, storage, signers, checker, draft_id, userna
         notation = str(form_notation(number, draft.type_code, agency_abbreviation(org),
                                      draft.drafter_unit or conf.get("unit")))
     except NotationError as exc:
-        raise DomainError(exc.en, message_vi=exc.vi, code="notation") from None
+        raise DomainError(exc.template, mapping=exc.mapping, code="notation") from None
     new = refused(rules.issue, as_rule(session, draft), actor, notation, today)
     _demo_keys(session, signers, org)
     seal = signers.for_agency(org.code, org.name)
@@ -470,8 +463,7 @@ def issue_draft(session: Session, *, storage, signers, checker, draft_id, userna
         [verdict] = checker.check([issued], "outgoing", policy=policy)
         if not verdict.accepted:
             reasons = "; ".join(verdict.to_dict().get("reasons", [])) or verdict.signature.status
-            raise DomainError(f"The issued document does not pass the intake check: {reasons}. Nothing was issued.",
-                              message_vi=f"Văn bản ban hành không đạt kiểm tra tiếp nhận: {reasons}. Chưa ban hành.",
+            raise DomainError("The issued document does not pass the intake check: ${reasons}. Nothing was issued.", mapping={"reasons": reasons},
                               code="issue-check")
         doc_type = load_document_types()[draft.type_code]
         result = register_checked_file(
@@ -482,8 +474,7 @@ def issue_draft(session: Session, *, storage, signers, checker, draft_id, userna
                       "issuer": org.name, "issued_date": today.isoformat(), "urgency": draft.urgency,
                       "confidentiality": draft.confidentiality, "recipients": ", ".join(draft.recipients or [])})
         if not result.accepted or result.number != number:
-            raise DomainError("The outgoing register moved while issuing; issue again.",
-                              message_vi="Sổ văn bản đi thay đổi trong khi ban hành; hãy ban hành lại.", code="register")
+            raise DomainError("The outgoing register moved while issuing; issue again.", code="register")
         target = Path(out) if out else (Path(data_dir) / "issued" / org.code / str(today.year)
                                         / f"{number:02d}-{draft.type_code}-{draft.id}.pdf")
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -534,11 +525,10 @@ def _incoming(session: Session, document_id) -> tuple[Document, Assignment]:
         document_id = 0
     document = session.get(Document, document_id)
     if document is None:
-        raise NotFound(f"There is no document {document_id}.", message_vi=f"Không có văn bản số {document_id}.",
+        raise NotFound("There is no document ${document_id}.", mapping={"document_id": document_id},
                        field="document")
     if document.direction != "incoming":
-        raise WorkflowRefused("Only incoming documents are assigned for processing.",
-                              message_vi="Chỉ văn bản đến mới được giao xử lý.", code="not_incoming")
+        raise WorkflowRefused("Only incoming documents are assigned for processing.", code="not_incoming")
     assignment = session.scalar(select(Assignment).where(Assignment.document_id == document.id).with_for_update())
     if assignment is None:
         assignment = Assignment(document=document, organization_id=document.organization_id, state="registered",
@@ -636,7 +626,7 @@ def load_task(session: Session, task_id) -> Task:
         task_id = 0
     task = session.scalar(select(Task).where(Task.id == task_id).with_for_update())
     if task is None:
-        raise NotFound(f"There is no task {task_id}.", message_vi=f"Không có công việc số {task_id}.", field="task")
+        raise NotFound("There is no task ${task_id}.", mapping={"task_id": task_id}, field="task")
     return task
 
 
@@ -666,16 +656,14 @@ def create_task(session: Session, *, org_code: str, username: str, assignee: str
     _, actor = actor_for(session, username, org)
     _, to = actor_for(session, assignee, org)
     if actor.agency != org.code or rules.LEADER not in actor.roles:
-        raise WorkflowRefused("Only a leader of the agency assigns tasks.",
-                              message_vi="Chỉ lãnh đạo của cơ quan mới giao việc.", code="not_leader")
+        raise WorkflowRefused("Only a leader of the agency assigns tasks.", code="not_leader")
     if to.agency != org.code:
-        raise WorkflowRefused("The assignee must work for the agency.",
-                              message_vi="Người được giao phải thuộc cơ quan.", code="assignee_other_agency")
+        raise WorkflowRefused("The assignee must work for the agency.", code="assignee_other_agency")
     title = (title or "").strip()
     if not title:
-        raise DomainError("A task needs a title.", message_vi="Công việc cần có tên.", field="title", code="title")
+        raise DomainError("A task needs a title.", field="title", code="title")
     if deadline < today:
-        raise WorkflowRefused("The deadline cannot be in the past.", message_vi="Hạn xử lý không được ở trong quá khứ.",
+        raise WorkflowRefused("The deadline cannot be in the past.",
                               code="deadline_past")
     task = Task(organization_id=org.id, unit=to.unit, title=title, assigner=actor.user, assignee=to.user,
                 deadline=deadline, state="assigned", comments=[], extensions=[], document_id=document_id)

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from recordsys.i18n import LocalizedError
 from recordsys.workflow.notation import date_line
 
 FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -45,12 +46,8 @@ NUMBER_BOX = (57.0, 110.0, 260.0, 20.0)  # x, y from top, width, height: under t
 DATE_BOX = (300.0, 110.0, 240.0, 20.0)  # right of it, where "…, ngày … tháng … năm …" stands
 
 
-class SigningError(Exception):
-    """Signing failed; the message is one sentence in Vietnamese then one in English."""
-
-    def __init__(self, vi: str, en: str):
-        super().__init__(f"{vi} / {en}")
-        self.vi, self.en = vi, en
+class SigningError(LocalizedError):
+    """Signing failed; ``localized(lang)`` says why in one sentence."""
 
 
 # signers ------------------------------------------------------------------------------------
@@ -93,8 +90,7 @@ class SoftwareKeySigner(Signer):
 
         for path in (self.pkcs12_path, self.key_path, self.cert_path, *self.ca_chain):
             if path is not None and not Path(path).is_file():
-                raise SigningError(f"Không tìm thấy tệp khóa hoặc chứng thư số {path}.",
-                                   f"The key or certificate file {path} does not exist.")
+                raise SigningError("The key or certificate file ${path} does not exist.", mapping={"path": path})
         try:
             if self.pkcs12_path:
                 signer = signers.SimpleSigner.load_pkcs12(
@@ -109,9 +105,7 @@ class SoftwareKeySigner(Signer):
         else:
             detail = None
         if signer is None:
-            raise SigningError("Không đọc được khóa ký: kiểm tra tệp khóa và mật khẩu.",
-                               f"The signing key could not be read: check the key file and its passphrase"
-                               f"{f' ({detail})' if detail else ''}.")
+            raise SigningError("The signing key could not be read: check the key file and its passphrase${value}.", mapping={"value": f' ({detail})' if detail else ''})
         yield signer
 
 
@@ -140,21 +134,16 @@ class TokenSigner(Signer):
         from pyhanko.sign.general import SigningError as HankoSigningError
 
         if not Path(self.module).is_file():
-            raise SigningError(f"Không tìm thấy thư viện PKCS#11 {self.module}: cài trình điều khiển token.",
-                               f"The PKCS#11 module {self.module} does not exist: install the token's driver.")
+            raise SigningError("The PKCS#11 module ${module} does not exist: install the token's driver.", mapping={"module": self.module})
         try:
             session = hanko_pkcs11.open_pkcs11_session(
                 self.module, token_criteria=TokenCriteria(label=self.token_label), user_pin=self.pin)
         except pkcs11.exceptions.PinIncorrect:
-            raise SigningError("Mã PIN của token không đúng; kiểm tra lại (token có thể bị khóa sau vài lần sai).",
-                               "The token's PIN is wrong; check it (the token may lock after a few wrong tries).") from None
+            raise SigningError("The token's PIN is wrong; check it (the token may lock after a few wrong tries).") from None
         except pkcs11.exceptions.PinLocked:
-            raise SigningError("Token đã bị khóa do nhập sai PIN nhiều lần: liên hệ đơn vị cấp chứng thư để mở khóa.",
-                               "The token is locked after too many wrong PINs: ask the certificate issuer to unlock it.") from None
+            raise SigningError("The token is locked after too many wrong PINs: ask the certificate issuer to unlock it.") from None
         except Exception as exc:
-            raise SigningError(f"Không tìm thấy token “{self.token_label}”: cắm token rồi thử lại.",
-                               f"The token “{self.token_label}” was not found: plug it in and try again "
-                               f"({type(exc).__name__}: {exc}).") from None
+            raise SigningError("The token “${token_label}” was not found: plug it in and try again (${kind}: ${exc}).", mapping={"token_label": self.token_label, "kind": type(exc).__name__, "exc": exc}) from None
         try:
             try:
                 cert = hanko_pkcs11.PKCS11Signer(session, cert_label=self.cert_label or self.key_label).signing_cert
@@ -162,15 +151,12 @@ class TokenSigner(Signer):
                 signer = hanko_pkcs11.PKCS11Signer(session, key_label=self.key_label, signing_cert=cert,
                                                    ca_chain=_load_certs(self.ca_chain), use_raw_mechanism=raw)
             except Exception as exc:
-                raise SigningError(f"Trên token không có khóa hoặc chứng thư “{self.key_label}”.",
-                                   f"The token has no key or certificate labelled “{self.key_label}” ({exc}).") from None
+                raise SigningError("The token has no key or certificate labelled “${key_label}” (${exc}).", mapping={"key_label": self.key_label, "exc": exc}) from None
             try:
                 yield signer
             except (pkcs11.exceptions.PKCS11Error, HankoSigningError) as exc:
                 raise SigningError(
-                    "Token từ chối ký hoặc bị rút ra trong khi ký: chưa có tệp nào được ghi; kiểm tra token rồi thử lại.",
-                    f"The token refused to sign or was removed while signing: no file was written; check the token "
-                    f"and try again ({type(exc).__name__}: {exc}).") from None
+                    "The token refused to sign or was removed while signing: no file was written; check the token and try again (${kind}: ${exc}).", mapping={"kind": type(exc).__name__, "exc": exc}) from None
         finally:
             with contextlib.suppress(Exception):
                 session.close()
@@ -191,8 +177,7 @@ def _vietnamese_font() -> Path:
 
     source = Path(FONT_PATH)
     if not source.exists():
-        raise SigningError("Thiếu phông DejaVu: cài gói fonts-dejavu-core.",
-                           "The DejaVu font is missing: install the Debian package fonts-dejavu-core.")
+        raise SigningError("The DejaVu font is missing: install the Debian package fonts-dejavu-core.")
     cached = Path(tempfile.gettempdir()) / "recordsys-fonts" / f"DejaVuSans-1000-unhinted-{int(source.stat().st_mtime)}.ttf"
     if cached.exists():
         return cached
@@ -226,7 +211,7 @@ def _style(red: bool, text: str, image: Path | None = None):
     extra = {}
     if image is not None:
         if not Path(image).is_file():
-            raise SigningError(f"Không tìm thấy ảnh chữ ký {image}.", f"The signature image {image} does not exist.")
+            raise SigningError("The signature image ${image} does not exist.", mapping={"image": image})
         left = layout.SimpleBoxLayoutRule(x_align=layout.AxisAlignment.ALIGN_MIN,
                                           y_align=layout.AxisAlignment.ALIGN_MID,
                                           margins=layout.Margins(2, 2, 2, 2))
@@ -332,8 +317,7 @@ def sign(source: Path, target: Path, signer: Signer, *, reason: str = "Ký ban h
         last = _page_count(writer) - 1
         box = signature_box(_media_box(writer, last))
         if LEADER_FIELD in _fields_by_name(writer):
-            raise SigningError("Văn bản đã có chữ ký của người có thẩm quyền.",
-                               "The document is already signed by the competent person.")
+            raise SigningError("The document is already signed by the competent person.")
         # the person's field first, so that the seal's image is drawn over it
         fields.append_signature_field(writer, fields.SigFieldSpec(LEADER_FIELD, box=box, on_page=last))
         if issue_fields:
@@ -391,7 +375,7 @@ def _read(path: Path) -> bytes:
     try:
         return Path(path).read_bytes()
     except OSError as exc:
-        raise SigningError(f"Không đọc được tệp {path}.", f"The file {path} cannot be read ({exc.strerror}).") from None
+        raise SigningError("The file ${path} cannot be read (${strerror}).", mapping={"path": path, "strerror": exc.strerror}) from None
 
 
 def _page_ref(writer, page_index: int):
@@ -414,10 +398,7 @@ def _fields_by_name(writer) -> dict:
 
 def _require_field(writer, name: str) -> None:
     if name not in _fields_by_name(writer):
-        raise SigningError("Văn bản chưa được người có thẩm quyền ký kèm ô số, ngày và ô chữ ký cơ quan: "
-                           "không thể ban hành.",
-                           f"The document was not signed by the competent person with the issue fields "
-                           f"(no field {name}): it cannot be issued.")
+        raise SigningError("The document was not signed by the competent person with the issue fields (no field ${name}): it cannot be issued.", mapping={"name": name})
 
 
 def _fill_issue_fields(data: bytes, values: dict[str, str]) -> bytes:

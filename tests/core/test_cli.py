@@ -47,15 +47,15 @@ def test_user_add_and_grant(run):
     assert result.exit_code == 0, result.output
     assert run("user", "grant", "nguyenvana", "--org", "000.00.32.H41", "--role", "leader").exit_code == 0
     bad = run("user", "grant", "nguyenvana", "--org", "999.99.99.Z99", "--role", "leader")
-    assert bad.exit_code == 1 and "Unknown organization code" in bad.output
+    assert bad.exit_code == 1 and "Không có cơ quan mã" in bad.output
     dup = run("user", "add", "nguyenvana", "--full-name", "X", "--password", "12345678")
-    assert dup.exit_code == 1 and "already exists" in dup.output
+    assert dup.exit_code == 1 and "đã tồn tại" in dup.output
 
 
 def test_org_add_validates_the_code(run):
     run("demo")
     bad = run("org", "add", "--code", "H41", "--name", "Sở Y tế", "--level", "province")
-    assert bad.exit_code == 1 and "organ identifier code" in bad.output
+    assert bad.exit_code == 1 and "không phải là mã định danh cơ quan" in bad.output
     ok = run("org", "add", "--code", "000.00.34.H41", "--name", "Sở Y tế tỉnh Khánh Hòa",
              "--level", "province", "--parent", "000.00.00.H41")
     assert ok.exit_code == 0, ok.output
@@ -80,7 +80,7 @@ def test_unmigrated_database_and_bad_settings(monkeypatch, tmp_path):
     assert result.exit_code == 1 and "recordsys db upgrade" in result.output
     monkeypatch.setenv("RECORDSYS_DATABASE_URL", "mysql://x@y/z")
     result = CliRunner().invoke(main, ["org", "list"])
-    assert result.exit_code == 1 and "Unsupported database 'mysql'" in result.output
+    assert result.exit_code == 1 and "Không hỗ trợ cơ sở dữ liệu 'mysql'" in result.output
 
 
 def test_edited_audit_row_fails_verify(run, settings, engine):

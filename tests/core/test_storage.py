@@ -48,4 +48,4 @@ def test_sweep_command(settings, monkeypatch, demo):
     monkeypatch.setenv("RECORDSYS_DATABASE_URL", settings["sqlalchemy.url"])
     monkeypatch.setenv("RECORDSYS_DATA_DIR", settings["recordsys.data_dir"])
     result = CliRunner().invoke(main, ["storage", "sweep", "--older-than-hours", "0"])
-    assert result.exit_code == 0 and "Removed 0 unreferenced" in result.output
+    assert result.exit_code == 0 and "Đã xóa 0 tệp không còn được dùng" in result.output

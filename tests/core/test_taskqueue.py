@@ -289,7 +289,7 @@ def test_jobs_work_once_and_list_from_the_command(settings, tx, kinds, monkeypat
     with tx() as session:
         job_id = jobs.enqueue(session, "test.ok", {"n": 11}, "luutru").id
     result = CliRunner().invoke(main, ["jobs", "work", "--once"], catch_exceptions=False)
-    assert result.exit_code == 0 and f"job {job_id} finished" in result.output
+    assert result.exit_code == 0 and f"tác vụ {job_id} đã xong" in result.output
     result = CliRunner().invoke(main, ["jobs", "list", "--json"], catch_exceptions=False)
     row = json.loads(result.output.splitlines()[0])
     assert (row["id"], row["status"], row["progress"], row["attempts"]) == (job_id, "done", 100, 1)

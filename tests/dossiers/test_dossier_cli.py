@@ -45,7 +45,7 @@ def test_dossier_life(run, documents, tx, tmp_path, settings):
     for args in (("add", dossier_id, documents[0]), ("describe", dossier_id, "--set", "Keyword=x"),
                  ("close", dossier_id)):
         result = run("dossier", *args)
-        assert result.exit_code == 1 and "cannot be changed" in result.output
+        assert result.exit_code == 1 and "không được sửa đổi" in result.output
     with tx() as session:
         refusals = session.scalars(select(audit.AuditEvent).where(audit.AuditEvent.action == "dossier.refused")).all()
         assert len(refusals) == 3 and audit.verify(session).intact
@@ -99,9 +99,9 @@ def test_open_rules(run):
                 "--retention", "10")
     assert run(*dup_args).exit_code == 0
     again = run(*dup_args)
-    assert again.exit_code == 1 and "already open" in again.output
+    assert again.exit_code == 1 and "đã được mở" in again.output
     bad = run("dossier", "create", "--org", OFFICE, "--plan-code", "03", "--title", "B", "--retention", "99")
-    assert bad.exit_code == 1 and "not a retention period" in bad.output
+    assert bad.exit_code == 1 and "không phải là thời hạn bảo quản" in bad.output
 
 
 def test_disposition_flow(tx, documents):
@@ -122,7 +122,7 @@ def test_disposition_flow(tx, documents):
         assert kept.due_date is None
         batch = disposition.propose_disposition(session, org, dt.date(2026, 6, 1), "luutru")
         assert batch.dossier_ids == [made.id]
-        with pytest.raises(services.DossierError, match="only an archivist"):
+        with pytest.raises(services.DossierError, match="Only the role archivist may"):
             disposition.disposition_action(session, batch, "appraise", {"clerk"}, "vanthu")
         disposition.disposition_action(session, batch, "appraise", {"archivist"}, "luutru", "Hội đồng đã thẩm định")
         disposition.disposition_action(session, batch, "approve", {"leader"}, "lanhdao")
@@ -140,11 +140,11 @@ def test_disposition_commands(run, documents):
     assert run("dossier", "close", dossier_id).exit_code == 0
     assert run("dossier", "hold", dossier_id, "--reason", "Đang thanh tra").exit_code == 0
     nothing = run("dossier", "disposition", "propose", "--org", OFFICE, "--today", "2099-01-01")
-    assert nothing.exit_code == 1 and "No dossier is due" in nothing.output
+    assert nothing.exit_code == 1 and "Không có hồ sơ nào đến hạn hủy" in nothing.output
     assert run("dossier", "hold", dossier_id).exit_code == 0
     batch = run("dossier", "disposition", "propose", "--org", OFFICE, "--today", "2099-01-01").stdout.strip()
     wrong = run("dossier", "disposition", "step", batch, "approve", "--as", "luutru")
-    assert wrong.exit_code == 1 and "cannot approve" in wrong.output
+    assert wrong.exit_code == 1 and "không thể approve" in wrong.output
     assert run("dossier", "disposition", "step", batch, "appraise", "--as", "luutru").stdout.strip() == "appraised"
     assert run("dossier", "disposition", "step", batch, "approve", "--as", "lanhdao").stdout.strip() == "approved"
     assert run("dossier", "disposition", "step", batch, "destroy", "--as", "luutru").stdout.strip() == "destroyed"
@@ -155,7 +155,7 @@ def test_plan(run):
                "Hồ sơ tuyển dụng công chức", "--retention", "vinh_vien", "--unit", "Phòng Tổ chức").exit_code == 0
     dup = run("dossier", "plan", "add", "--org", OFFICE, "--year", 2026, "--code", "01.TCCB", "--title", "x",
               "--retention", "10")
-    assert dup.exit_code == 1 and "already has" in dup.output
+    assert dup.exit_code == 1 and "đã có" in dup.output
     rows = [json.loads(x) for x in run("dossier", "plan", "list", "--org", OFFICE, "--year", 2026, "--json").stdout.splitlines()]
     assert rows == [{"code": "01.TCCB", "title": "Hồ sơ tuyển dụng công chức", "retention": "vinh_vien",
                      "unit": "Phòng Tổ chức", "person": None, "dossier": None}]

@@ -19,7 +19,7 @@ def test_archivist_builds_and_closes(testapp, demo, documents, tx):
     page = testapp.get(f"/orgs/{OFFICE}/dossiers", params={"year": 2026})
     bad = testapp.post(f"/orgs/{OFFICE}/dossiers", {"csrf_token": _token(page), "year": "2026", "plan_code": "a b",
                                                    "title": "Hồ sơ", "retention": "20"}, status=400)
-    assert "is not a dossier number and symbol" in bad.text
+    assert "không phải là số và ký hiệu hồ sơ" in bad.text
     made = testapp.post(f"/orgs/{OFFICE}/dossiers", {"csrf_token": _token(page), "year": "2026",
                                                     "plan_code": "01.TCCB", "title": "Hồ sơ giao đất đai",
                                                     "retention": "20"}, status=303).follow()
@@ -33,7 +33,7 @@ def test_archivist_builds_and_closes(testapp, demo, documents, tx):
     closed = testapp.post(url + "/close", {"csrf_token": _token(saved)}, status=303).follow()
     assert "đã kết thúc" in closed.text
     refused = testapp.post(url + "/fields", {"csrf_token": _token(closed), "Keyword": "khác"}, status=409)
-    assert "cannot be changed" in refused.text
+    assert "không được sửa đổi" in refused.text
     with tx() as session:
         assert session.scalars(select(audit.AuditEvent.action).where(
             audit.AuditEvent.action == "dossier.refused")).all() == ["dossier.refused"]
@@ -101,7 +101,7 @@ def test_reorder_hand_over_and_dispose_on_the_web(testapp, demo, documents, tx, 
     step = f"/orgs/{OFFICE}/dispositions/{batch_id}"
     testapp.post(step, {"csrf_token": _token(archive), "action": "appraise"}, status=303)
     refused = testapp.post(step, {"csrf_token": _token(archive), "action": "approve"}, status=400)
-    assert "only a leader may approve" in refused.text
+    assert "Chỉ vai trò leader mới được approve" in refused.text
     login(testapp, "lanhdao")
     testapp.post(step, {"csrf_token": _token(testapp.get("/")), "action": "approve"}, status=303)
     with tx() as session:

@@ -67,7 +67,7 @@ def test_preview_changes_nothing(run, work, tx):
 def test_apply_closes_the_fonds_and_moves_open_work(run, work, tx):
     result = run("org", "merge", "--from", OFFICE, "--into", HOME_AFFAIRS, "--apply")
     assert result.exit_code == 0, result.output
-    assert "Applied" in result.output and "02.VP" in result.output
+    assert "Đã thực hiện" in result.output and "02.VP" in result.output
     with tx() as session:
         closed = session.scalar(select(Fonds).where(Fonds.code == "H41-02"))
         assert closed.status == "closed" and closed.successor.code == "H41-31" and closed.closed_by == "cli"
@@ -83,12 +83,12 @@ def test_apply_closes_the_fonds_and_moves_open_work(run, work, tx):
         assert len(json.loads(merge.payload)["moves"]) == 2 and audit.verify(session).intact
     refused = run("dossier", "create", "--org", OFFICE, "--year", YEAR, "--plan-code", "04.VP", "--title", "Mới",
                   "--retention", "10")
-    assert refused.exit_code == 1 and "closed" in refused.output
+    assert refused.exit_code == 1 and "đã đóng" in refused.output
     shown = json.loads(run("dossier", "fonds", "--org", OFFICE, "--json").stdout)
     assert shown["fondsCode"] == "H41-02" and shown["fondsStatus"] == "01" and shown["successor"] == "H41-31"
     assert shown["totalFile"] == 1 and shown["language"] == ["01"]
     again = run("org", "merge", "--from", OFFICE, "--into", HOME_AFFAIRS, "--apply")
-    assert again.exit_code == 1 and "already closed" in again.output
+    assert again.exit_code == 1 and "đã đóng" in again.output
 
 
 def test_conflict_refuses_the_merger(run, work, tx):

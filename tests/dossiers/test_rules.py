@@ -114,7 +114,7 @@ def test_disposition_candidates_and_steps():
     state = rules.disposition_step("draft", "appraise", {"archivist"})
     state = rules.disposition_step(state, "approve", {"leader"})
     assert rules.disposition_step(state, "destroy", {"archivist"}) == "destroyed"
-    with pytest.raises(rules.RuleError, match="only a leader"):
+    with pytest.raises(rules.RuleError, match="Only the role leader may"):
         rules.disposition_step("appraised", "approve", {"archivist"})
     with pytest.raises(rules.RuleError, match="cannot destroy"):
         rules.disposition_step("draft", "destroy", {"archivist"})

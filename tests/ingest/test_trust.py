@@ -57,13 +57,13 @@ def test_a_test_root_is_untrusted_until_added(settings, run, tx, pki, corpus):
     anchor = Path(rows[0]["file"])
     assert anchor.parent == Path(settings["recordsys.data_dir"]) / "trust"  # the data dir, not the repo
     assert validate(data, configured_trust_roots(settings)).status == "valid"
-    assert "Already trusted" in run("trust", "add", str(pki.root_pem)).output
+    assert "Đã tin cậy từ trước" in run("trust", "add", str(pki.root_pem)).output
 
     # only CA certificates; shipped roots are removed through the repository, not here
     leaf = run("trust", "add", str(pki.signers["good"].cert_path))
-    assert leaf.exit_code == 1 and "not a CA certificate" in leaf.output
+    assert leaf.exit_code == 1 and "không phải là chứng thư của tổ chức chứng thực" in leaf.output
     shipped = run("trust", "remove", next(iter(SHIPPED)))
-    assert shipped.exit_code == 1 and "ships with recordsys" in shipped.output
+    assert shipped.exit_code == 1 and "đi kèm recordsys" in shipped.output
     assert run("trust", "remove", "abc").exit_code == 1
 
     removed = run("trust", "remove", rows[0]["sha256"][:12], "--reason", "end of test")

@@ -59,7 +59,7 @@ def test_archive_code_goes_in_front_when_archived():
 def test_bad_parts_are_refused_with_a_bilingual_message(agency, year, notation):
     with pytest.raises(CodeError) as err:
         dossier_code(agency, year, notation)
-    assert err.value.message_vi and err.value.message_en
+    assert err.value.vi and err.value.en and err.value.vi != err.value.en
 
 
 @pytest.mark.parametrize("code", [

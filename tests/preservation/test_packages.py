@@ -214,7 +214,7 @@ def test_export_and_import(tx, settings, demo, originals, tmp_path):
     assert imported.exit_code == 0, imported.output
     (foreign / "data/hs/van-ban.pdf").write_bytes(b"sua")
     refused = runner.invoke(main, ["preservation", "import", str(foreign), "--org", OFFICE])
-    assert refused.exit_code == 1 and "is not valid" in refused.output
+    assert refused.exit_code == 1 and "không hợp lệ" in refused.output
     listing = runner.invoke(main, ["preservation", "list", "--json"])
     identifiers = [json.loads(line)["identifier"] for line in listing.stdout.splitlines()]
     assert identifiers == ["000.00.01.H41.2026.01.TCCB", "H41-31.2020.07.TCCB"]

@@ -106,7 +106,7 @@ def test_api_cli_and_page(register, testapp, demo, settings, tx):
     as_leader = json.loads(runner.invoke(main, ["search", "dat dai", "--json", "--as", "lanhdao"]).stdout)
     assert as_leader["total"] == 2  # cleared for Mật in the office, not the department
     reindexed = runner.invoke(main, ["search", "reindex"])
-    assert reindexed.exit_code == 0 and "Indexed 3 records" in reindexed.stdout
+    assert reindexed.exit_code == 0 and "Đã lập chỉ mục 3 bản ghi" in reindexed.stdout
     assert json.loads(runner.invoke(main, ["search", "dat", "--json"]).stdout)["total"] == 3
 
 

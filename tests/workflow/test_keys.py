@@ -104,7 +104,7 @@ def test_docx_needs_libreoffice(tmp_path, monkeypatch):
     docx.write_bytes(b"PK\x03\x04")
     with pytest.raises(ComponentMissing) as exc:
         to_pdfa(docx, tmp_path / "x.pdf")
-    assert "LibreOffice" in exc.value.message and "LibreOffice" in exc.value.message_vi
+    assert "LibreOffice" in exc.value.message and "LibreOffice" in exc.value.localized("vi")
 
 
 def make_docx(folder, lines) -> Path:

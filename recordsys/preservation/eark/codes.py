@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from recordsys.i18n import LocalizedError
+
 AGENCY = r"\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}"
 _AGENCY_RE = re.compile(rf"^{AGENCY}$")
 _PART = r"[^\W_](?:[\w-]*[^\W_])?"  # letters (with diacritics) and digits, inner hyphens allowed
@@ -27,12 +29,8 @@ _ORDINAL_RE = re.compile(r"^\d{7}$")
 ORDINAL_DIGITS = 7
 
 
-class CodeError(ValueError):
-    """A code that cannot be built or read; the message says what is wrong in Vietnamese and English."""
-
-    def __init__(self, vi: str, en: str):
-        super().__init__(f"{vi} / {en}")
-        self.message_vi, self.message_en = vi, en
+class CodeError(LocalizedError):
+    """A code that cannot be built or read; ``localized(lang)`` says what is wrong."""
 
 
 @dataclass(frozen=True)
@@ -66,31 +64,22 @@ class DocumentCode:
 
 def _check_agency(value: str, what: str) -> str:
     if not isinstance(value, str) or not _AGENCY_RE.match(value):
-        raise CodeError(f"Mã định danh {'lưu trữ' if what == 'archive' else 'cơ quan'} {value!r} phải có dạng "
-                        "000.00.01.H41 (Quyết định 20/2020/QĐ-TTg).",
-                        f"The {what} identifier {value!r} must look like 000.00.01.H41 (Decision 20/2020/QĐ-TTg).")
+        raise CodeError("The ${what} identifier ${value} must look like 000.00.01.H41 (Decision 20/2020/QĐ-TTg).", mapping={"what": what, "value": f"{value!r}", "what_vi": "lưu trữ" if what == "archive" else "cơ quan"})
     return value
 
 
 def _check_notation(notation: str) -> str:
     if not isinstance(notation, str) or not _NOTATION_RE.match(notation):
-        raise CodeError(f"Số và ký hiệu hồ sơ {notation!r} chỉ gồm chữ, số và dấu gạch ngang, ngăn cách bằng dấu chấm "
-                        "(ví dụ 05.TH).",
-                        f"The dossier number and notation {notation!r} may hold only letters, digits and hyphens, "
-                        "separated by dots (for example 05.TH).")
+        raise CodeError("The dossier number and notation ${notation} may hold only letters, digits and hyphens, separated by dots (for example 05.TH).", mapping={"notation": f"{notation!r}"})
     if _ORDINAL_RE.match(notation.rsplit(".", 1)[-1]):
-        raise CodeError(f"Số và ký hiệu hồ sơ {notation!r} không được kết thúc bằng 7 chữ số "
-                        "(dễ nhầm với mã tài liệu).",
-                        f"The dossier notation {notation!r} must not end with 7 digits (it would read as a "
-                        "document code).")
+        raise CodeError("The dossier notation ${notation} must not end with 7 digits (it would read as a document code).", mapping={"notation": f"{notation!r}"})
     return notation
 
 
 def dossier_code(agency: str, year: int, notation: str, archive: str | None = None) -> DossierCode:
     """Build a dossier code from its parts, checking each; raises CodeError."""
     if isinstance(year, bool) or not isinstance(year, int) or not 1000 <= year <= 9999:
-        raise CodeError(f"Năm hình thành hồ sơ {year!r} phải là số có 4 chữ số.",
-                        f"The year {year!r} must be a 4-digit number.")
+        raise CodeError("The year ${year} must be a 4-digit number.", mapping={"year": f"{year!r}"})
     return DossierCode(_check_agency(agency, "agency"), year, _check_notation(notation),
                        _check_agency(archive, "archive") if archive else None)
 
@@ -99,8 +88,7 @@ def document_code(dossier: DossierCode | str, ordinal: int) -> DocumentCode:
     """Build a document code: the dossier code and the 7-digit ordinal (1 … 9 999 999)."""
     parent = parse_dossier_code(dossier) if isinstance(dossier, str) else dossier
     if isinstance(ordinal, bool) or not isinstance(ordinal, int) or not 1 <= ordinal < 10 ** ORDINAL_DIGITS:
-        raise CodeError(f"Số thứ tự tài liệu {ordinal!r} phải từ 1 đến 9999999.",
-                        f"The document ordinal {ordinal!r} must be between 1 and 9999999.")
+        raise CodeError("The document ordinal ${ordinal} must be between 1 and 9999999.", mapping={"ordinal": f"{ordinal!r}"})
     return DocumentCode(parent, ordinal)
 
 
@@ -108,10 +96,7 @@ def parse_dossier_code(code: str) -> DossierCode:
     """Read a dossier code (with or without the archive's code in front); raises CodeError."""
     match = _DOSSIER_RE.match(code) if isinstance(code, str) else None
     if not match:
-        raise CodeError(f"Mã hồ sơ {code!r} không đúng dạng <mã cơ quan>.<năm>.<số và ký hiệu>, "
-                        "ví dụ 000.00.01.H41.2026.05.TH.",
-                        f"The dossier code {code!r} is not <agency id>.<year>.<number and notation>, "
-                        "for example 000.00.01.H41.2026.05.TH.")
+        raise CodeError("The dossier code ${code} is not <agency id>.<year>.<number and notation>, for example 000.00.01.H41.2026.05.TH.", mapping={"code": f"{code!r}"})
     return dossier_code(match["agency"], int(match["year"]), match["notation"], match["archive"])
 
 
@@ -119,6 +104,5 @@ def parse_document_code(code: str) -> DocumentCode:
     """Read a document code: a dossier code followed by a 7-digit ordinal; raises CodeError."""
     head, _, ordinal = code.rpartition(".") if isinstance(code, str) else ("", "", "")
     if not _ORDINAL_RE.match(ordinal) or int(ordinal) == 0:
-        raise CodeError(f"Mã tài liệu {code!r} phải kết thúc bằng số thứ tự 7 chữ số (ví dụ .0000012).",
-                        f"The document code {code!r} must end with a 7-digit ordinal (for example .0000012).")
+        raise CodeError("The document code ${code} must end with a 7-digit ordinal (for example .0000012).", mapping={"code": f"{code!r}"})
     return document_code(parse_dossier_code(head), int(ordinal))
