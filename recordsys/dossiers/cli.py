@@ -172,7 +172,7 @@ def export(env, dossier_id, fmt, out_dir):
                              object_id=found.id, organization_code=found.organization.code,
                              payload={"format": fmt, "path": str(written), "code": found.archival_code})
                 return written, None
-            data = export_xml(found) if fmt == "xml" else export_json(found, session)
+            data = export_xml(found) if fmt == "xml" else export_json(found, session=session)
         except Circular05Error as exc:
             raise DossierError("The dossier does not fit Circular 05/2025.", exc.problems) from None
         except FileExistsError as exc:

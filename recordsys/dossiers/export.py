@@ -65,17 +65,17 @@ def export_xml(dossier: Dossier, viewer=None) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-def export_json(dossier: Dossier, session=None) -> bytes:
+def export_json(dossier: Dossier, viewer=None, session=None) -> bytes:
     """The dossier as Circular 05/2025 JSON (element names of the circular, see circular05.json_dict)."""
-    row = circular05_row(dossier, session)
+    row = circular05_row(dossier, session, viewer)
     return json.dumps(c05.json_dict(c05.to_circular05(row), row.documents), ensure_ascii=False,
                       indent=1).encode("utf-8")
 
 
-def circular05_row(dossier: Dossier, session=None) -> c05.DossierRow:
+def circular05_row(dossier: Dossier, session=None, viewer=None) -> c05.DossierRow:
     """The plain row the Circular 05 mapping reads, from a dossier and its documents."""
     docs = []
-    for item in dossier.items:
+    for item in visible_items(dossier, viewer):  # the access rule (None: the operator)
         doc = item.document
         docs.append(c05.DocumentRow(
             ordinal=item.ordinal, subject=doc.subject, registered_on=doc.registered_at.date(),

@@ -9,6 +9,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from recordsys.core.models import AuditEvent, RoleAssignment, User
+from recordsys.ingest.access import visible_documents
 from recordsys.ingest.models import Document
 from recordsys.workflow import rules
 from recordsys.workflow.models import (
@@ -52,9 +53,10 @@ def inbox(session: Session, user: User, today: dt.date | None = None) -> dict:
     for ra in session.scalars(select(RoleAssignment).where(RoleAssignment.user_id == user.id)):
         roles_by_org.setdefault(ra.organization_id, set()).add(ra.role.value)
 
-    rows = session.execute(select(Assignment, Document).join(Document, Document.id == Assignment.document_id)
-                           .where(Assignment.main_handler == me, Assignment.state.in_(OPEN_INCOMING_STATES))
-                           .order_by(Assignment.deadline.is_(None), Assignment.deadline, Assignment.id))
+    rows = session.execute(visible_documents(
+        select(Assignment, Document).join(Document, Document.id == Assignment.document_id)
+        .where(Assignment.main_handler == me, Assignment.state.in_(OPEN_INCOMING_STATES)), user)
+        .order_by(Assignment.deadline.is_(None), Assignment.deadline, Assignment.id))
     for a, d in rows:
         code = d.organization.code
         out["assigned"].append(_item("incoming", d.id, f"{d.number_and_symbol or d.number}: {d.subject}", code,
@@ -64,9 +66,9 @@ def inbox(session: Session, user: User, today: dt.date | None = None) -> dict:
     if leading:  # incoming documents of the last 90 days nobody was assigned yet (the newest 50)
         assigned = select(Assignment.id).where(Assignment.document_id == Document.id, Assignment.state != "registered")
         since = dt.datetime.combine(today - dt.timedelta(days=90), dt.time(), dt.UTC)
-        for d in session.scalars(select(Document).where(Document.organization_id.in_(leading),
-                                                        Document.registered_at >= since,
-                                                        Document.direction == "incoming", ~assigned.exists())
+        for d in session.scalars(visible_documents(select(Document), user).where(
+                                 Document.organization_id.in_(leading), Document.registered_at >= since,
+                                 Document.direction == "incoming", ~assigned.exists())
                                  .order_by(Document.registered_at.desc(), Document.id.desc()).limit(50)):
             code = d.organization.code
             out["to_assign"].append(_item("incoming", d.id, f"{d.number_and_symbol or d.number}: {d.subject}", code,

@@ -13,11 +13,13 @@ from recordsys.workflow.rules import NAMES
 
 
 def _document(request):
+    from recordsys.ingest.access import can_see
     from recordsys.ingest.models import Document
 
     raw = request.matchdict["id"]
     document = request.dbsession.get(Document, int(raw)) if raw.isdigit() else None
-    if document is None or document.organization_id != request.context.organization.id:
+    if document is None or document.organization_id != request.context.organization.id \
+            or not can_see(request.user, document):  # above the user's clearance: as if missing
         raise HTTPNotFound("Unknown document.")
     return document
 

@@ -120,6 +120,7 @@ def api_draft_action(request):
 def api_incoming_action(request):
     """assign ({"to", "coordinators", "for_information", "deadline", "note"}) | opinion ({"text"}) |
     done ({"result"}) on an incoming document of the agency."""
+    from recordsys.ingest.access import can_see
     from recordsys.ingest.models import Document
 
     action = request.matchdict["action"]
@@ -127,7 +128,8 @@ def api_incoming_action(request):
         raise HTTPNotFound("Unknown action.")
     raw = request.matchdict["id"]
     document = request.dbsession.get(Document, int(raw)) if raw.isdigit() else None
-    if document is None or document.organization_id != request.context.organization.id:
+    if document is None or document.organization_id != request.context.organization.id \
+            or not can_see(request.user, document):  # above the user's clearance: as if missing
         raise HTTPNotFound("Unknown document.")
     body, session, user = json_body(request), request.dbsession, request.user.username
     if action == "assign":
