@@ -9,6 +9,7 @@ from sqlalchemy import select
 from recordsys.errors import DomainError
 from recordsys.exchange import services
 from recordsys.exchange.models import InboxEntry, OutboxMessage, StatusRecord
+from recordsys.params import int_param
 from recordsys.storage import IFileStorage
 
 
@@ -26,7 +27,7 @@ def inbox_page(request):
 
 @view_config(route_name="exchange.decide", request_method="POST", permission="document.register")
 def decide(request):
-    entry = request.dbsession.get(InboxEntry, int(request.matchdict["id"]))
+    entry = request.dbsession.get(InboxEntry, int_param(request, "id", min=1, source="matchdict"))
     if entry is None or entry.organization_id != _org(request).id:
         raise HTTPNotFound()
     storage = request.find_service(IFileStorage)

@@ -15,9 +15,10 @@ from recordsys.workflow.rules import NAMES
 def _document(request):
     from recordsys.ingest.access import can_see
     from recordsys.ingest.models import Document
+    from recordsys.params import parse_int
 
     raw = request.matchdict["id"]
-    document = request.dbsession.get(Document, int(raw)) if raw.isdigit() else None
+    document = request.dbsession.get(Document, parse_int(raw, "id", min=1))
     if document is None or document.organization_id != request.context.organization.id \
             or not can_see(request.user, document):  # above the user's clearance: as if missing
         raise HTTPNotFound("Unknown document.")

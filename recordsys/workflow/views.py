@@ -15,6 +15,7 @@ from sqlalchemy import select
 from recordsys.api.problems import json_body, problem
 from recordsys.errors import DomainError
 from recordsys.ingest.interfaces import IDocumentChecker
+from recordsys.params import parse_int
 from recordsys.storage import IFileStorage
 from recordsys.workflow import services
 from recordsys.workflow.keys import ISignerProvider
@@ -38,7 +39,7 @@ def refusals_as_problems(view):
 
 
 def _draft_in_org(request, draft_id) -> Draft:
-    draft = request.dbsession.get(Draft, int(draft_id)) if str(draft_id).isdigit() else None
+    draft = request.dbsession.get(Draft, parse_int(draft_id, "id", min=1))
     if draft is None or draft.organization_id != request.context.organization.id:
         raise HTTPNotFound("Unknown draft.")
     return draft
@@ -127,7 +128,7 @@ def api_incoming_action(request):
     if action not in INCOMING_ACTIONS:
         raise HTTPNotFound("Unknown action.")
     raw = request.matchdict["id"]
-    document = request.dbsession.get(Document, int(raw)) if raw.isdigit() else None
+    document = request.dbsession.get(Document, parse_int(raw, "id", min=1))
     if document is None or document.organization_id != request.context.organization.id \
             or not can_see(request.user, document):  # above the user's clearance: as if missing
         raise HTTPNotFound("Unknown document.")
