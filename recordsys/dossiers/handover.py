@@ -48,9 +48,10 @@ def _fonts():
 
     if not all(Path(p).exists() for p in FONT_PATHS):
         raise HandoverError("The DejaVu fonts are missing: install the Debian package fonts-dejavu-core.")
-    if "DejaVu" not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont("DejaVu", FONT_PATHS[0]))
-        pdfmetrics.registerFont(TTFont("DejaVu-Bold", FONT_PATHS[1]))
+    registered = pdfmetrics.getRegisteredFontNames()
+    for name, path in (("DejaVu", FONT_PATHS[0]), ("DejaVu-Bold", FONT_PATHS[1])):
+        if name not in registered:  # each on its own: another module may have registered one of them
+            pdfmetrics.registerFont(TTFont(name, path))
 
 
 def render(record: HandoverRecord, target: Path) -> Path:
