@@ -29,7 +29,7 @@ def test_multipage_tiff_becomes_searchable_pdfa(ocr, tmp_path):
 def test_low_resolution_is_refused(ocr, tmp_path):
     with pytest.raises(ScanError, match="150 dpi.*at least 200 dpi") as refused:
         to_searchable_pdfa(scanned_page(tmp_path / "low.tiff", dpi=150), tmp_path / "low.pdf")
-    assert "tối thiểu 200 dpi" in refused.value.message_vi
+    assert "tối thiểu 200 dpi" in refused.value.localized("vi")
     assert not (tmp_path / "low.pdf").exists()
 
 
@@ -38,7 +38,7 @@ def test_maps_and_drawings_need_300_dpi(ocr, tmp_path):
     for kind, vi in (("map", "bản đồ"), ("drawing", "bản vẽ")):
         with pytest.raises(ScanError, match="at least 300 dpi") as refused:
             to_searchable_pdfa(page, tmp_path / f"{kind}.pdf", kind=kind)
-        assert vi in refused.value.message_vi
+        assert vi in refused.value.localized("vi")
     assert to_searchable_pdfa(page, tmp_path / "van-ban.pdf").dpi == 250  # a document at 250 dpi is fine
     with pytest.raises(ScanError, match="kind of original"):
         to_searchable_pdfa(page, tmp_path / "x.pdf", kind="photo")
