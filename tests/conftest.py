@@ -134,3 +134,31 @@ def login(testapp, username: str, password: str | None = None):
     response = form.submit()
     assert response.status_int == 303, response.text[:500]
     return testapp
+
+
+@pytest.fixture(scope="session")
+def pki(tmp_path_factory):
+    """The test PKI (root, intermediate, signers for every verdict), shared by every domain."""
+    from tests.common.pki import make_pki
+
+    return make_pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture(scope="session")
+def corpus(tmp_path_factory, pki):
+    """Signed PDF/A files for every verdict (real pyHanko signatures)."""
+    from tests.common.pdfs import Corpus
+
+    return Corpus(tmp_path_factory.mktemp("corpus"), pki)
+
+
+@pytest.fixture(scope="session")
+def verapdf_home():
+    """veraPDF's folder (scripts/install-verapdf); missing: a failure under CI=true."""
+    from recordsys.config import REPO_ROOT
+    from recordsys.ingest.pdfa import VeraPdf
+
+    home = REPO_ROOT / ".tools" / "verapdf"
+    if not VeraPdf(home).available():
+        missing("veraPDF", "run scripts/install-verapdf")
+    return home

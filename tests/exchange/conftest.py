@@ -1,35 +1,11 @@
-"""Test PKI, signed PDFs and veraPDF (as in tests/ingest), a registered outgoing document of the
+"""A registered outgoing document of the
 provincial office, and ``recordsys`` run through click's runner against the test database."""
 import pytest
 from click.testing import CliRunner
 
-from recordsys.config import REPO_ROOT
-from recordsys.ingest.pdfa import VeraPdf
-from tests.common.components import missing
-from tests.common.pdfs import Corpus
-from tests.common.pki import make_pki
-
 OFFICE = "000.00.01.H41"  # Văn phòng UBND tỉnh Khánh Hòa
 HOME_AFFAIRS = "000.00.31.H41"  # Sở Nội vụ
 FINANCE = "000.00.32.H41"  # Sở Tài chính
-
-
-@pytest.fixture(scope="session")
-def pki(tmp_path_factory):
-    return make_pki(tmp_path_factory.mktemp("pki"))
-
-
-@pytest.fixture(scope="session")
-def corpus(tmp_path_factory, pki):
-    return Corpus(tmp_path_factory.mktemp("corpus"), pki)
-
-
-@pytest.fixture(scope="session")
-def verapdf_home():
-    home = REPO_ROOT / ".tools" / "verapdf"
-    if not VeraPdf(home).available():
-        missing("veraPDF", "run scripts/install-verapdf")
-    return home
 
 
 @pytest.fixture

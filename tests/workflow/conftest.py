@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from tests.common.components import missing
-from tests.common.pki import make_pki
 
 SOFTHSM_MODULES = ("/usr/lib/softhsm/libsofthsm2.so", "/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so")
 PIN, SO_PIN = "246810", "13579024"
@@ -25,10 +24,6 @@ class SoftHsm:
     leader_token: str = "LANH-DAO"
     seal_token: str = "CO-QUAN"
 
-
-@pytest.fixture(scope="session")
-def pki(tmp_path_factory):
-    return make_pki(tmp_path_factory.mktemp("workflow-pki"))
 
 
 def _run(*args):
@@ -72,14 +67,3 @@ def softhsm(tmp_path_factory, pki):
         os.environ.pop("SOFTHSM2_CONF", None)
     else:
         os.environ["SOFTHSM2_CONF"] = previous
-
-
-@pytest.fixture(scope="session")
-def verapdf_home():
-    from recordsys.config import REPO_ROOT
-    from recordsys.ingest.pdfa import VeraPdf
-
-    home = REPO_ROOT / ".tools" / "verapdf"
-    if not VeraPdf(home).available():
-        missing("veraPDF", "run scripts/install-verapdf")
-    return home
