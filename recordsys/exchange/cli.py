@@ -141,11 +141,13 @@ def send(env, document_id, to, actor, as_json):
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file, one per line.")
 @click.option("--trust-root", "trust_roots", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="Extra trust anchor for the attachments' signatures.")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("--lang", type=click.Choice(["vi", "en"]), default=None,
+              help="Language of this command's output (default: recordsys --lang, Vietnamese).")
 @click.option("--actor", default="cli", show_default=True)
 @pass_env
 def receive(env, files, as_json, trust_roots, lang, actor):
     """Nhận gói tin edXML vào hộp thư đến / Take envelopes in as if delivered (inbox of each recipient here)."""
+    lang = lang or env.lang
     from recordsys.exchange.services import receive as receive_envelope
     from recordsys.ingest.interfaces import IDocumentChecker
 

@@ -30,11 +30,13 @@ def ingest():
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per file per line.")
 @click.option("--trust-root", "trust_roots", multiple=True, type=click.Path(exists=True, path_type=Path),
               help="Extra trust anchor (PEM/DER file or folder), besides metadata/trust/.")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("--lang", type=click.Choice(["vi", "en"]), default=None,
+              help="Language of this command's output (default: recordsys --lang, Vietnamese).")
 @click.option("--direction", type=click.Choice(DIRECTIONS), default="incoming", show_default=True)
 @pass_env
 def check(env, files, as_json, trust_roots, lang, direction):
     """Check signatures and PDF/A of FILES; exit 0 when all are accepted, 1 when any is refused."""
+    lang = lang or env.lang
     checker = _checker(env)
     refused = 0
     show_bar = not as_json and len(files) > 3
@@ -114,11 +116,13 @@ def register_one(env, path: Path, org_code: str, direction: str, metadata: dict,
 @click.option("--direction", type=click.Choice(DIRECTIONS), required=True)
 @click.option("--metadata", help='JSON object, e.g. {"subject": "…", "number_and_symbol": "15/QĐ-UBND"}.')
 @click.option("--trust-root", "trust_roots", multiple=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("--lang", type=click.Choice(["vi", "en"]), default=None,
+              help="Language of this command's output (default: recordsys --lang, Vietnamese).")
 @click.option("--json", "as_json", is_flag=True)
 @pass_env
 def register(env, file, org_code, direction, metadata, trust_roots, lang, as_json):
     """Check FILE, store it and register it with the next number (or quarantine it if refused)."""
+    lang = lang or env.lang
     result, verdict = register_one(env, file, org_code, direction, _load_metadata(metadata), trust_roots, lang)
     _report_registration(result, as_json, lang)
 
@@ -144,7 +148,8 @@ def _report_registration(result, as_json, lang):
 @click.option("--org", "org_code", required=True)
 @click.option("--direction", type=click.Choice(DIRECTIONS), default="internal", show_default=True)
 @click.option("--metadata")
-@click.option("--lang", type=click.Choice(["vi", "en"]), default="vi", show_default=True)
+@click.option("--lang", type=click.Choice(["vi", "en"]), default=None,
+              help="Language of this command's output (default: recordsys --lang, Vietnamese).")
 @click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Also keep the PDF/A here.")
 @click.option("--kind", type=click.Choice(["document", "map", "drawing"]), default="document", show_default=True,
               help="The original: maps and drawings need 300 dpi, other paper 200 dpi (Circular 05/2025).")
@@ -155,6 +160,7 @@ def _report_registration(result, as_json, lang):
 def scan(env, file, org_code, direction, metadata, lang, output, kind, sign, as_json):
     """OCR a scanned PDF or TIFF into a searchable PDF/A-2b (Vietnamese), signed by the agency, then check
     and register it; a scan below the circular's resolution is refused."""
+    lang = lang or env.lang
     import shutil
 
     from recordsys.errors import DomainError
