@@ -229,9 +229,8 @@ def test_unknown_type_and_non_pdf_are_refused(run, demo, tmp_path, draft_pdf):
     assert not_pdf.exit_code == 1 and "PDF or a DOCX" in not_pdf.output
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)  # row locks between transactions
 def test_two_clerks_issuing_at_once_get_different_numbers(app_env, database_url, draft_pdf, tmp_path):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("row locks between concurrent transactions: PostgreSQL")
     ids = []
     for i in (1, 2):
         (tmp_path / str(i)).mkdir()
