@@ -13,6 +13,7 @@ from recordsys.workflow import signers
 from recordsys.workflow.convert import ConversionError, declares_pdfa, to_pdfa
 from recordsys.workflow.keys import SignerMissing, SignerProvider, ensure_demo_pki
 from recordsys.workflow.signers import SoftwareKeySigner, TokenSigner
+from tests.common.components import missing
 from tests.common.pdfs import plain_pdf
 
 
@@ -113,7 +114,7 @@ def make_docx(folder, lines) -> Path:
 
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
-        pytest.skip("LibreOffice is not installed (scripts/install-system)")
+        missing("LibreOffice", "scripts/install-system installs libreoffice-writer-nogui")  # fails under CI=true
     text = folder / "quyet-dinh.txt"
     text.write_text("\n".join(lines), encoding="utf-8")
     subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{folder}/lo-profile", "--convert-to",
