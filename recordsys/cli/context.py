@@ -81,6 +81,19 @@ class AppEnv:
 
         return self.find_service(IFileStorage)
 
+    def agency_signer(self, org_code: str):
+        """The agency's signer from the signer provider service (``ISignerProvider.for_agency``); in
+        an installation seeded by ``recordsys demo`` the demo keys are made on first use."""
+        from recordsys.core.services import require_org
+        from recordsys.workflow.keys import ISignerProvider, audit_demo_anchor, demo_seeded
+
+        signers = self.find_service(ISignerProvider)
+        with self.transaction() as session:
+            org = require_org(session, org_code)
+            if demo_seeded(session, org.code):
+                audit_demo_anchor(session, signers.ensure_demo())
+            return signers.for_agency(org.code, org.name)
+
     @contextlib.contextmanager
     def transaction(self):
         """One transaction: committed when the block ends, aborted on any exception."""

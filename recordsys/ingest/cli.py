@@ -81,15 +81,7 @@ def _load_metadata(value: str | None) -> dict:
 
 def _agency_signer(env, org_code: str):
     """The agency's signer from the workflow's signer provider (demo keys made on first use in the demo)."""
-    from recordsys.core.services import require_org
-    from recordsys.workflow.keys import ISignerProvider, audit_demo_anchor, demo_seeded
-
-    signers = env.find_service(ISignerProvider)
-    with env.transaction() as session:
-        org = require_org(session, org_code)
-        if demo_seeded(session, org.code):
-            audit_demo_anchor(session, signers.ensure_demo())
-        return signers.for_agency(org.code, org.name)
+    return env.agency_signer(org_code)
 
 
 def register_one(env, path: Path, org_code: str, direction: str, metadata: dict, trust_roots=(), lang="vi",

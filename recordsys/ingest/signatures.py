@@ -116,6 +116,28 @@ def _signature_status(status) -> tuple[str, str | None]:
     return "valid", None
 
 
+def diff_policy():
+    """pyHanko's default difference policy, except that an appearance stream may not be overwritten in
+    place (a new stream is needed, as pyHanko itself and our issue step write them). pyHanko 0.38's
+    in-place rule offers every existing appearance stream of a field for approval whenever a later
+    revision touches the form (it compares the stream's last change with the signed revision, not
+    with the new one), and an offered stream of a field locked by FieldMDP (the seal locks the number
+    and date) then makes any later signature, such as a certified copy's, "modified". Refusing
+    in-place overwrites is stricter and removes that false alarm."""
+    from pyhanko.sign.diff_analysis import (
+        DEFAULT_DIFF_POLICY,
+        FormUpdatingRule,
+        GenericFieldModificationRule,
+        SigFieldCreationRule,
+        SigFieldModificationRule,
+        StandardDiffPolicy,
+    )
+
+    return StandardDiffPolicy(global_rules=DEFAULT_DIFF_POLICY.global_rules, form_rule=FormUpdatingRule(field_rules=[
+        SigFieldCreationRule(), SigFieldModificationRule(),
+        GenericFieldModificationRule(allow_in_place_appearance_stream_changes=False)]))
+
+
 def _field_name(sig) -> str:
     try:
         return sig.field_name
@@ -151,6 +173,7 @@ def validate(data: bytes, trust_roots: list, now: dt.datetime | None = None,
     vc_kwargs = {"trust_roots": trust_roots, "allow_fetching": allow_fetching, "revocation_mode": "soft-fail",
                  "moment": now}
     infos = []
+    policy = diff_policy()
     for sig in embedded:
         from pyhanko_certvalidator import ValidationContext
 
@@ -167,7 +190,7 @@ def validate(data: bytes, trust_roots: list, now: dt.datetime | None = None,
                 modification_level=None, problem=f"cannot be read: {type(exc).__name__} {exc}".strip()))
             continue
         try:
-            status = validate_pdf_signature(sig, vc)
+            status = validate_pdf_signature(sig, vc, diff_policy=policy)
             verdict, problem = _signature_status(status)
             coverage = status.coverage.name if status.coverage else None
             level = status.modification_level.name if status.modification_level else None

@@ -131,8 +131,11 @@ def import_cmd(env, bag, org_code):
 @click.option("--requester", help="DIP: the reader who asked (recorded in the package and the audit trail).")
 @click.option("--requester-org", "requester_org", default="", help="DIP: the reader's organisation.")
 @click.option("--note", default="", help="DIP: notes on the request.")
+@click.option("--certified", is_flag=True,
+              help="DIP: certified copies (bản sao y): every document file marked as a copy and signed with the "
+                   "agency's key (the signer provider's, as for issued documents).")
 @pass_env
-def export(env, package_id, out_dir, fmt, requested_by, purpose, requester, requester_org, note):
+def export(env, package_id, out_dir, fmt, requested_by, purpose, requester, requester_org, note, certified):
     """A dissemination copy of a package for a reader; who asked is recorded."""
     from recordsys.preservation.bagging import PreservationError
     from recordsys.preservation.models import Package
@@ -140,6 +143,18 @@ def export(env, package_id, out_dir, fmt, requested_by, purpose, requester, requ
 
     if fmt == "dip" and (not purpose or not (requester or "").strip()):
         raise click.UsageError("--format dip needs --purpose and --requester.")
+    if certified and fmt != "dip":
+        raise click.UsageError("--certified goes with --format dip.")
+    signer = None
+    if certified:
+        with env.transaction() as session:
+            package = session.get(Package, package_id)
+            if package is None:
+                raise CommandError("No package ${package_id}.", mapping={"package_id": package_id})
+            from recordsys.core.models import Organization
+
+            org_code = session.get(Organization, package.organization_id).code
+        signer = env.agency_signer(org_code)
     with env.transaction() as session:
         package = session.get(Package, package_id)
         if package is None:
@@ -150,7 +165,7 @@ def export(env, package_id, out_dir, fmt, requested_by, purpose, requester, requ
 
                 written = write_package_dip(session, env.settings, package, out_dir, purpose=purpose,
                                             requester=requester.strip(), actor=requested_by,
-                                            organisation=requester_org, description=note)
+                                            organisation=requester_org, description=note, certify_with=signer)
             else:
                 written = export_package(session, package, out_dir, fmt, requested_by)
         except PreservationError as exc:

@@ -172,10 +172,13 @@ def _read_representation(rep_mets: Path) -> list[Document]:
 
 # DIP ---------------------------------------------------------------------------------------------
 def write_package_dip(session: Session, settings: dict, package: Package, out_dir: Path, *, purpose: str,
-                      requester: str, actor: str, organisation: str = "", description: str = "") -> Path:
+                      requester: str, actor: str, organisation: str = "", description: str = "",
+                      certify_with=None) -> Path:
     """A DIP (gói sử dụng) of an archival package for a reader, from a copy that verifies: its
-    descriptive file is the request, its files copies of the AIP's. Recorded as a preservation
-    event (dissemination) and in the audit trail."""
+    descriptive file is the request, its files copies of the AIP's. With ``certify_with`` (the
+    agency's signer from the signer provider service, ``ISignerProvider.for_agency``) every document
+    file is a certified copy (:mod:`recordsys.preservation.certified`). Recorded as a preservation
+    event (dissemination) and in the audit trail; nothing is written when any copy fails."""
     from recordsys.preservation.eark.sip import write_dip
 
     source = package_folder(verified_copy(package))
@@ -191,19 +194,54 @@ def write_package_dip(session: Session, settings: dict, package: Package, out_di
     number = f"{package.id}-{count + 1}"
     organization = session.get(Organization, package.organization_id)
     request = DipRequest(number, purpose, requester, dt.date.today(), organisation, description)
-    try:
-        written = write_dip(out_dir, dossier, documents, request, archive_agent(settings, organization))
-    except MetadataError as exc:
-        raise bagging.PreservationError("The DIP request is not valid: " + "; ".join(exc.problems)) from None
-    except FileExistsError as exc:
-        raise bagging.PreservationError(str(exc)) from None
+    archive = archive_agent(settings, organization)
+    with tempfile.TemporaryDirectory(prefix="dip-copies-") as tmp:
+        certified = None
+        if certify_with is not None:
+            documents, certified = _certified_copies(documents, Path(tmp), certify_with, archive.name, number)
+        try:
+            written = write_dip(out_dir, dossier, documents, request, archive)
+        except MetadataError as exc:
+            raise bagging.PreservationError("The DIP request is not valid: " + "; ".join(exc.problems)) from None
+        except FileExistsError as exc:
+            raise bagging.PreservationError(str(exc)) from None
+    detail = {"format": "dip", "request": number, "purpose": purpose, "requester": requester, "target": str(written)}
+    if certified is not None:
+        detail["certified"] = {"signer": certify_with.name, "copies": certified}
     session.add(PreservationEvent(package_id=package.id, event_type="dissemination", agent=actor, outcome="success",
-                                  detail={"format": "dip", "request": number, "purpose": purpose,
-                                          "requester": requester, "target": str(written)}))
+                                  detail=detail))
     audit.record(session, actor=actor, action="package.dip", object_type="package", object_id=package.id,
                  organization_code=organization.code if organization else None,
-                 payload={"request": number, "purpose": purpose, "requester": requester, "path": str(written)})
+                 payload={"request": number, "purpose": purpose, "requester": requester, "path": str(written),
+                          "certified": certified is not None})
     return written
+
+
+def _certified_copies(documents: list[Document], folder: Path, signer, agency: str,
+                      request: str) -> tuple[list[Document], int]:
+    """The documents with each file (but the processing history) replaced by its certified copy in
+    ``folder``, numbered ``<request>/<ordinal>/SY``; and how many copies were signed."""
+    from recordsys.i18n import LocalizedError
+    from recordsys.preservation.certified import certify_copy
+
+    out, count = [], 0
+    for document in documents:
+        files = []
+        for index, file in enumerate(document.files, 1):
+            if file.process:
+                files.append(file)
+                continue
+            target = folder / f"{document.ordinal:07d}-{index:02d}.pdf"
+            try:
+                certify_copy(file.source, target, signer, agency=signer.name,
+                             number=f"{request}/{document.ordinal:07d}/SY")
+            except LocalizedError as exc:  # the copy, or the signer's key
+                raise bagging.PreservationError("No certified copy was made: ${error}",
+                                                mapping={"error": exc}) from None
+            files.append(DocumentFile(target, file.label, file.mimetype, file.process))
+            count += 1
+        out.append(Document(document.ordinal, document.fields, tuple(files)))
+    return out, count
 
 
 # SIP from another system -------------------------------------------------------------------------

@@ -30,7 +30,6 @@ from pathlib import Path
 from recordsys.i18n import LocalizedError
 from recordsys.workflow.notation import date_line
 
-FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 VIETNAM_TIME = dt.timezone(dt.timedelta(hours=7), "ICT")
 LEADER_FIELD = "ChuKyLanhDao"  # the competent person's signature
 SEAL_FIELD = "ChuKyCoQuan"  # the agency's signature (seal)
@@ -164,40 +163,16 @@ class TokenSigner(Signer):
 
 # appearance -----------------------------------------------------------------------------------
 def _font():
-    """DejaVu Sans (it has the Vietnamese letters) rescaled to 1000 units per em, without hinting:
-    pyHanko's glyph accumulator writes widths in font units, which PDF reads as thousandths of an
-    em, so the 2048-unit original comes out letter-spaced. Built once, cached in the temporary folder."""
-    from pyhanko.pdf_utils.font.opentype import GlyphAccumulatorFactory
+    """DejaVu Sans prepared for pyHanko (:mod:`recordsys.pdffont`, shared with the archive's copies)."""
+    from recordsys.pdffont import glyph_font
 
-    return GlyphAccumulatorFactory(str(_vietnamese_font()))
+    return glyph_font(SigningError)
 
 
 def _vietnamese_font() -> Path:
-    import tempfile
+    from recordsys.pdffont import vietnamese_font
 
-    source = Path(FONT_PATH)
-    if not source.exists():
-        raise SigningError("The DejaVu font is missing: install the Debian package fonts-dejavu-core.")
-    cached = Path(tempfile.gettempdir()) / "recordsys-fonts" / f"DejaVuSans-1000-unhinted-{int(source.stat().st_mtime)}.ttf"
-    if cached.exists():
-        return cached
-    from fontTools.ttLib import TTFont
-    from fontTools.ttLib.scaleUpem import scale_upem
-
-    font = TTFont(str(source))
-    scale_upem(font, 1000)
-    for table in ("fpgm", "prep", "cvt ", "hdmx", "VDMX", "LTSH", "kern", "FFTM"):  # hinting is in font units
-        if table in font:
-            del font[table]
-    for name in font.getGlyphOrder():
-        glyph = font["glyf"][name]
-        if hasattr(glyph, "program"):
-            glyph.program.fromBytecode(b"")
-    cached.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cached.with_name(f".{cached.name}.{os.getpid()}")
-    font.save(str(tmp))
-    tmp.replace(cached)
-    return cached
+    return vietnamese_font(SigningError)
 
 
 def _style(red: bool, text: str, image: Path | None = None):

@@ -163,3 +163,101 @@ def test_invalid_sip_is_refused_in_words_and_nothing_is_kept(run, dossier_id, tm
         assert len(refusals) == 3
     assert {p: sorted(p.iterdir()) if p.exists() else None for p in _locations(settings)} == before
     shutil.rmtree(sip)
+
+
+# certified copies (bản sao y) ---------------------------------------------------------------------
+@pytest.fixture
+def signed_package(tx, settings, demo, tmp_path):
+    """A closed dossier of the office, kept as an AIP, with two real PDF/A documents: one issued
+    (the leader's certification and the office's seal, demo keys) and one unsigned."""
+    import datetime as dt
+
+    from recordsys.ingest.registration import register_checked_file
+    from recordsys.workflow import signers
+    from recordsys.workflow.keys import SignerProvider
+    from tests.common.factories import verdict_for
+    from tests.common.pdfs import pdfa
+
+    provider = SignerProvider(settings)
+    provider.ensure_demo()
+    leader = provider.for_user("lanhdao", "Nguyễn Đình Quang", "Chánh Văn phòng")
+    seal = provider.for_agency(OFFICE, "Văn phòng Ủy ban nhân dân tỉnh Khánh Hòa")
+    signed = signers.sign(pdfa(tmp_path / "du-thao.pdf"), tmp_path / "da-ky.pdf", leader)
+    issued = signers.certify_issue(signed, "15/QĐ-VP", dt.date(2026, 3, 5), seal, target=tmp_path / "ban-hanh.pdf")
+    plain = pdfa(tmp_path / "to-trinh.pdf", ["Tờ trình về việc giao đất", "phường Lộc Thọ"])
+    storage = LocalFileStorage(settings["storage.path"])
+    ids = []
+    for path, subject in ((issued, "Quyết định giao đất đai"), (plain, "Tờ trình về việc giao đất")):
+        with tx() as session:
+            ids.append(register_checked_file(
+                session, storage=storage, path=path, verdict=verdict_for(path),
+                organization=require_org(session, OFFICE), direction="outgoing", actor="vanthu",
+                extracted={"page_count": 1},
+                metadata={"subject": subject, "number_and_symbol": "15/QĐ-VP", "issued_date": "2026-03-05",
+                          "type_name": "Quyết định", "issuer": "Văn phòng UBND tỉnh Khánh Hòa"}).document_id)
+    with tx() as session:
+        made = building.open_dossier(session, organization=require_org(session, OFFICE), year=2026,
+                                     plan_code="01.TCCB", title="Hồ sơ giao đất đai phường Lộc Thọ", retention="20",
+                                     actor="luutru")
+        building.add_documents(session, made, ids, "luutru")
+        building.close(session, made, "luutru")
+        batch = transfer.create_transfer(session, require_org(session, OFFICE), [made.id], "vanthu", storage, tmp_path)
+        batch_id = batch.id
+    with tx() as session:
+        from recordsys.dossiers.models import TransferBatch
+
+        return transfer.accept_transfer(session, settings, session.get(TransferBatch, batch_id), "luutru", storage)[0]
+
+
+def test_certified_copies_carry_the_agency_signature_and_pass_our_check(run, signed_package, tmp_path, tx,
+                                                                      verapdf_home, monkeypatch):
+    monkeypatch.setenv("RECORDSYS_VERAPDF_HOME", str(verapdf_home))
+    result = run("preservation", "export", signed_package, "--format", "dip", "--out", tmp_path / "dip",
+                 "--purpose", "02", "--requester", "Nguyễn Thị Hương", "--certified")
+    assert result.exit_code == 0, result.output
+    dip = Path(result.stdout.strip())
+    report = validate_package(dip)
+    assert report.valid and report.errors == (), report.errors
+    copies = sorted((dip / "representations/rep1/data").glob("*.pdf"))  # beside the processing histories
+    assert [p.name for p in copies] == ["0000001-01.pdf", "0000002-01.pdf"]
+    assert b'USE="copy"' in (dip / "representations/rep1/METS.xml").read_bytes()
+    checked = run("ingest", "check", "--json", "--direction", "incoming", *copies)
+    verdicts = [json.loads(line) for line in checked.stdout.splitlines()]
+    assert checked.exit_code == 0, checked.output
+    office = "Văn phòng Ủy ban nhân dân tỉnh Khánh Hòa"
+    issued, plain = verdicts
+    assert all(v["accepted"] and v["signature"]["status"] == "valid" for v in verdicts), verdicts
+    # the issued original keeps its two signatures; the office's copy signature comes last
+    assert [s["signer"] for s in issued["signature"]["signatures"]] == ["Nguyễn Đình Quang", office, office]
+    assert [s["signer"] for s in plain["signature"]["signatures"]] == [office]
+    assert [s["field"] for s in plain["signature"]["signatures"]] == ["ChuKySaoY"]
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    with open(copies[1], "rb") as handle:  # the unsigned original: the visible marking at the top right
+        sig = PdfFileReader(handle).embedded_signatures[-1]
+        assert sig.sig_object["/Reason"].startswith("SAO Y — " + office)
+        widget = sig.sig_field
+        x0, y0, x1, y1 = (float(v) for v in widget["/Rect"])
+        assert x1 > 400 and y1 > 780 and x1 - x0 > 100
+    with open(copies[0], "rb") as handle:  # the certified original: invisible, marked in the reason
+        sig = PdfFileReader(handle).embedded_signatures[-1]
+        assert "SAO Y" in sig.sig_object["/Reason"] and "/SY" in sig.sig_object["/Reason"]
+    with tx() as session:
+        event = session.scalars(select(PreservationEvent).where(
+            PreservationEvent.event_type == "dissemination")).one()
+        assert event.detail["certified"] == {"signer": office, "copies": 2}
+        done = session.scalars(select(audit.AuditEvent).where(audit.AuditEvent.action == "package.dip")).one()
+        assert json.loads(done.payload)["certified"] is True
+
+
+def test_certified_copy_of_a_file_that_is_no_pdf_is_refused_and_nothing_written(run, package_id, tmp_path, tx):
+    """The demo dossier's files are not real PDFs: no certified copy, no DIP, no record."""
+    out = tmp_path / "dip"
+    result = run("--lang", "en", "preservation", "export", package_id, "--format", "dip", "--out", out,
+                 "--purpose", "01", "--requester", "Trần Văn Đức", "--certified")
+    assert result.exit_code == 1 and "No certified copy was made" in result.output
+    assert not out.exists() or list(out.iterdir()) == []
+    with tx() as session:
+        assert session.scalar(select(func.count()).select_from(PreservationEvent).where(
+            PreservationEvent.event_type == "dissemination")) == 0
+    assert run("preservation", "export", package_id, "--format", "zip", "--out", out, "--certified").exit_code == 2
