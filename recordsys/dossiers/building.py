@@ -162,13 +162,43 @@ def set_fields(session: Session, dossier: Dossier, values: dict, actor: str) -> 
     require_open(dossier, "editing metadata")
     computed = {f.element for f in metadata.load().dossier if f.computed}
     merged = {**dossier.fields, **{k: v for k, v in values.items() if k not in computed}}
-    errors = [e for e in validate(metadata.load(), "dossier", merged, require_computed=False)]
+    errors = [e for e in validate(metadata.load(), "dossier", _circular02(merged), require_computed=False)]
     if errors:
         raise DossierError("The metadata is invalid.", errors)
     dossier.fields = merged
     dossier.title = merged.get("Title", dossier.title)
     dossier.retention = merged.get("Maintenance", dossier.retention)
     record_change(session, dossier, actor, "describe", fields=sorted(values))
+
+
+def set_circular05_fields(session: Session, dossier: Dossier, posted: dict, actor: str) -> None:
+    """Update the Circular 05/2025 fields entered in the dossier form (``circular05.EDITABLE``);
+    every error is reported and nothing is saved when any is found. The title and, when it has a
+    Circular 02 counterpart, the retention follow (the due date is computed from them)."""
+    from recordsys.dossiers import circular05 as c05
+
+    require_open(dossier, "editing metadata")
+    values = c05.parse_entry(posted)
+    errors = c05.check_entry(values)
+    if errors:
+        raise DossierError("The metadata is invalid.", errors)
+    entered = {**(dossier.fields or {}).get(c05.ENTERED, {}), **values}
+    entered = {k: (int(v) if k == "numberOfPaper" else v) for k, v in entered.items() if v not in ("", [], None)}
+    for element in values:
+        if values[element] in ("", []):
+            entered.pop(element, None)
+    dossier.title = entered.get("title", dossier.title)
+    dossier.retention = c05.RETENTION_BACK.get(entered.get("maintenance"), dossier.retention)
+    # the Circular 02 title and retention follow, so the older export and the closing rules agree
+    dossier.fields = {**dossier.fields, "Title": dossier.title, "Maintenance": dossier.retention, c05.ENTERED: entered}
+    record_change(session, dossier, actor, "describe", fields=sorted(values), circular="05/2025")
+
+
+def _circular02(fields: dict) -> dict:
+    """The Circular 02 fields of a dossier (without the Circular 05 entry)."""
+    from recordsys.dossiers.circular05 import ENTERED
+
+    return {k: v for k, v in (fields or {}).items() if k != ENTERED}
 
 
 def waive(session: Session, dossier: Dossier, document_id: int, reason: str, actor: str) -> None:
@@ -187,7 +217,7 @@ def close(session: Session, dossier: Dossier, actor: str) -> None:
     require_open(dossier, "closing")
     _refresh_computed(dossier)
     definition = metadata.load()
-    errors = validate(definition, "dossier", dossier.fields)
+    errors = validate(definition, "dossier", _circular02(dossier.fields))
     problems = rules.closing_problems(errors, facts(dossier))
     if problems:
         raise DossierError("Dossier ${archival_code} cannot be closed yet.", problems, mapping={"archival_code": dossier.archival_code})

@@ -43,6 +43,15 @@ LANGUAGE = {"vi": "01", "en": "02", "fr": "03", "ru": "04", "zh": "05"}
 CONDITION = {"binh_thuong": "02", "hu_hong": "03", "mo_chu": "03"}
 OTHER_TYPE, OTHER_RETENTION, OTHER_LANGUAGE = "32", "07", "11"
 REPRESENTATION = "rep1"
+#: the key of ``Dossier.fields`` that holds the Circular 05 values entered in the dossier form (the
+#: other keys are the Circular 02 fields of older dossiers); entered values win over mapped ones
+ENTERED = "c05"
+#: the dossier fields the archivist enters; the others are computed (codes, dates, counts) or set
+#: by the system (reliability from the documents, backup from the archive's copies)
+EDITABLE = ("title", "maintenance", "mode", "language", "keyword", "numberOfPaper", "format", "inforSign",
+            "paperFileCode", "description")
+#: Circular 05 retention code -> the Circular 02 code the due date is computed from (07: unchanged)
+RETENTION_BACK = {v: k for k, v in RETENTION.items()}
 
 
 class Circular05Error(DomainError):
@@ -170,13 +179,16 @@ def to_circular05(row: DossierRow) -> Circular05Record:
     """Map a dossier and its documents to Circular 05 (see the module's notes); raises
     Circular05Error listing every field that does not fit."""
     fields = row.fields
+    entered = dict(fields.get(ENTERED) or {})
     problems: list[str] = []
     try:
         code = dossier_code(row.agency_code, int(row.year), row.plan_code)
     except CodeError as exc:
         raise Circular05Error([str(exc)]) from None
-    mode = ACCESS.get(str(fields.get("Rights") or "cong_khai"), "01")
-    maintenance = RETENTION.get(str(fields.get("Maintenance") or row.retention), OTHER_RETENTION)
+    mode = entered.get("mode") or ACCESS.get(str(fields.get("Rights") or "cong_khai"), "01")
+    maintenance = entered.get("maintenance") or RETENTION.get(str(fields.get("Maintenance") or row.retention),
+                                                              OTHER_RETENTION)
+    languages = tuple(entered["language"]) if entered.get("language") else _languages(fields.get("Language"))
     documents, reliability, dates = [], set(), []
     for doc in sorted(row.documents, key=lambda d: d.ordinal):
         number, notation = _split_number(doc.number_and_symbol)
@@ -188,7 +200,7 @@ def to_circular05(row: DossierRow) -> Circular05Record:
             "docId": str(document_code(code, doc.ordinal)), "maintenance": maintenance,
             "typeName": document_type(doc.type_name, notation), "codeNumber": number, "codeNotation": notation,
             "issuedDate": issued, "organName": (doc.issuer or row.agency_name).strip(), "subject": doc.subject,
-            "language": list(_languages(fields.get("Language"))), "numberOfPage": doc.page_count,
+            "language": list(languages), "numberOfPage": doc.page_count,
             "mode": "03" if doc.confidentiality else mode, "confidenceLevel": confidence,
             "autograph": doc.autograph, "description": doc.waiver,
         }
@@ -202,16 +214,22 @@ def to_circular05(row: DossierRow) -> Circular05Record:
     if start is None or end is None:
         problems.append("Hồ sơ chưa có tài liệu nên chưa có thời gian bắt đầu, kết thúc / the dossier has no "
                         "documents, so no startDate and endDate")
+    def text(element: str, c02: str) -> str:
+        return str(entered.get(element) if element in entered else fields.get(c02) or "").strip()
+
     dossier = EarkDossier(
-        code=code, title=str(fields.get("Title") or "").strip(), maintenance=maintenance, mode=mode,
-        language=_languages(fields.get("Language")), start_date=start or dt.date(row.year, 1, 1),
+        code=code, title=text("title", "Title"), maintenance=maintenance, mode=mode,
+        language=languages, start_date=start or dt.date(row.year, 1, 1),
         end_date=end or dt.date(row.year, 1, 1),
         confidence_level=reliability.pop() if len(reliability) == 1 else "03" if reliability else "01",
         agency_name=row.agency_name, risk_recovery=True,
-        risk_recovery_status="01" if row.status == "transferred" else "02", keyword=_keywords(fields.get("Keyword")),
-        number_of_paper=_int(fields.get("SheetNumber")), number_of_page=_int(fields.get("PageNumber")),
-        format=CONDITION.get(str(fields.get("Format") or "")), infor_sign=str(fields.get("InforSign") or ""),
-        description=str(fields.get("Description") or ""))
+        risk_recovery_status="01" if row.status == "transferred" else "02",
+        keyword=_keywords(entered["keyword"] if "keyword" in entered else fields.get("Keyword")),
+        number_of_paper=_int(entered["numberOfPaper"] if "numberOfPaper" in entered else fields.get("SheetNumber")),
+        number_of_page=_int(fields.get("PageNumber")),
+        format=entered.get("format") if "format" in entered else CONDITION.get(str(fields.get("Format") or "")),
+        infor_sign=text("inforSign", "InforSign"), paper_file_code=str(entered.get("paperFileCode") or "").strip(),
+        description=text("description", "Description"))
     problems += check_fields(metadata.load_circular05(), "dossier", dossier_values(dossier, len(documents)))
     if problems:
         raise Circular05Error(problems)
@@ -257,3 +275,52 @@ def json_dict(record: Circular05Record, rows: Sequence[DocumentRow] = ()) -> dic
         values["numberOfPage"] = sum(pages)  # as the package writer computes it
     head = _ordered("dossier", values)
     return {**head, "documents": documents}
+
+
+# the dossier form ------------------------------------------------------------------------------
+def form_values(row: DossierRow) -> dict[str, Any]:
+    """The Circular 05 values the dossier form shows: the record's (entered values over mapped
+    ones) when the dossier maps, else what was entered and what maps without documents."""
+    try:
+        record = to_circular05(row)
+    except Circular05Error:
+        entered = dict(row.fields.get(ENTERED) or {})
+        mapped = {"title": row.fields.get("Title") or "", "language": list(_languages(row.fields.get("Language"))),
+                  "maintenance": RETENTION.get(str(row.fields.get("Maintenance") or row.retention), OTHER_RETENTION),
+                  "mode": ACCESS.get(str(row.fields.get("Rights") or "cong_khai"), "01")}
+        return {**mapped, **entered}
+    values = {k: _json_value(v) for k, v in dossier_values(record.dossier, len(record.documents)).items()}
+    values["keyword"] = ", ".join(values.get("keyword", []))
+    return values
+
+
+def parse_entry(posted: Mapping[str, Any]) -> dict[str, Any]:
+    """The editable fields from a form (element -> text, ``language`` a list): blanks become
+    absent, keywords a list; nothing else is interpreted here (validation says what is wrong)."""
+    values: dict[str, Any] = {}
+    for element in EDITABLE:
+        if element not in posted:
+            continue
+        value = posted[element]
+        if element == "language":
+            values[element] = [str(v).strip() for v in (value if isinstance(value, list) else [value]) if str(v).strip()]
+        elif element == "keyword":
+            values[element] = list(_keywords(value))
+        else:
+            values[element] = str(value).strip()
+    extra = [k for k in posted if k not in EDITABLE]
+    for name in extra:
+        values[name] = posted[name]  # reported by validation as not a field that can be entered
+    return values
+
+
+def check_entry(entered: Mapping[str, Any]):
+    """Errors of the entered Circular 05 values, through the one validation path
+    (``recordsys.dossiers.validation.validate`` with the Circular 05 definition); mandatory fields
+    must not be emptied."""
+    from recordsys.dossiers.validation import validate
+
+    values = {k: v for k, v in entered.items() if v not in ("", [], None)}
+    given = {k: v for k, v in entered.items() if k in EDITABLE}
+    errors = validate(metadata.load_circular05(), "dossier", values, require_computed=False, only=EDITABLE)
+    return [e for e in errors if e.rule != "mandatory" or e.field in given]

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from recordsys.i18n import translate
-from recordsys.metadata import Definition
+from recordsys.metadata import Circular05Definition, Definition
 
 #: English message ids of the catalog (recordsys/locale), one per rule
 MESSAGES = {
@@ -16,6 +16,7 @@ MESSAGES = {
     "date": "${el} (${name}) must be a date as YYYY-MM-DD.",
     "code": "${value} is not in the code list of ${el} (${name}).",
     "unknown": "${el} is not a Circular 02/2019 field.",
+    "unknown05": "${el} is not a Circular 05/2025 field that can be entered.",
     "date_order": "StartDate must not be after EndDate.",
 }
 
@@ -47,13 +48,18 @@ def _error(field, rule, **kw) -> FieldError:
     return FieldError(field.element if hasattr(field, "element") else field, rule, mapping)
 
 
-def validate(definition: Definition, kind: str, values: dict, *, require_computed: bool = True) -> list[FieldError]:
-    """Errors for ``values`` (element name -> value) of a dossier or document, in field order."""
+def validate(definition: Definition, kind: str, values: dict, *, require_computed: bool = True,
+             only: tuple[str, ...] | None = None) -> list[FieldError]:
+    """Errors for ``values`` (element name -> value) of a dossier or document, in field order;
+    ``only``: the elements that may be given (the others of the definition are not checked).
+    The same rules serve Circular 02/2019 (``metadata.load()``) and Circular 05/2025
+    (``metadata.load_circular05()``)."""
     errors: list[FieldError] = []
-    fields = {f.element: f for f in definition.fields(kind)}
+    fields = {f.element: f for f in definition.fields(kind) if only is None or f.element in only}
+    unknown = "unknown05" if isinstance(definition, Circular05Definition) else "unknown"
     for name in values:
         if name not in fields:
-            errors.append(_error(name, "unknown", el=name))
+            errors.append(_error(name, unknown, el=name))
     for field in fields.values():
         value = values.get(field.element)
         kw = {"el": field.element, "vi": field.name_vi, "n": field.max_length, "value": value}
@@ -62,7 +68,8 @@ def validate(definition: Definition, kind: str, values: dict, *, require_compute
                 errors.append(_error(field, "mandatory", **kw))
             continue
         if field.type == "integer":
-            if isinstance(value, bool) or not str(value).lstrip("-").isdigit():
+            digits = str(value) if unknown == "unknown05" else str(value).lstrip("-")  # Circular 05: counts, >= 0
+            if isinstance(value, bool) or not digits.isdigit():
                 errors.append(_error(field, "integer", **kw))
             elif len(str(value)) > field.max_length:
                 errors.append(_error(field, "max_length", **kw))

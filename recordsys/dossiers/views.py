@@ -81,9 +81,12 @@ def _detail(request, dossier, errors=()):
     candidates = request.dbsession.scalars(
         visible_documents(query, request.user).order_by(Document.id.desc()).limit(100)).all()
     items = [i for i in dossier.items if can_see(request.user, i.document)]
-    return {"dossier": dossier, "fields": metadata.load().dossier, "errors": list(errors), "items": items,
+    from recordsys.dossiers import circular05, export
+
+    return {"dossier": dossier, "fields": metadata.load_circular05().dossier, "errors": list(errors), "items": items,
             "hidden_items": len(dossier.items) - len(items), "candidates": candidates,
-            "definition": metadata.load()}
+            "definition": metadata.load(), "c05": metadata.load_circular05(), "editable": circular05.EDITABLE,
+            "values": circular05.form_values(export.circular05_row(dossier, request.dbsession, request.user))}
 
 
 @view_config(route_name="dossier", renderer="dossiers/dossier.jinja2", request_method="GET", permission=Permission.dossier_read)
@@ -99,10 +102,12 @@ def dossier_fields(request):
         add = int_list(request, "add")
         if add:
             building.add_documents(request.dbsession, dossier, add, request.user.username, viewer=request.user)
-        values = {f.element: request.POST[f.element] for f in metadata.load().dossier
-                  if not f.computed and f.element in request.POST}
-        if values:
-            building.set_fields(request.dbsession, dossier, values, request.user.username)
+        from recordsys.dossiers.circular05 import EDITABLE
+
+        posted = {e: (request.POST.getall(e) if e == "language" else request.POST[e])
+                  for e in EDITABLE if e in request.POST}
+        if posted:
+            building.set_circular05_fields(request.dbsession, dossier, posted, request.user.username)
     except services.DossierError as exc:
         return _refused(request, dossier, "edit", exc)
     return HTTPSeeOther(request.route_url("dossier", org=request.context.organization.code, id=dossier.id))

@@ -25,14 +25,14 @@ def test_archivist_builds_and_closes(testapp, demo, documents, tx):
                                                     "retention": "20"}, status=303).follow()
     assert "000.00.01.H41.2026.01.TCCB" in made.text
     url = made.request.path
-    invalid = testapp.post(url + "/fields", {"csrf_token": _token(made), "Rights": "bi_mat"}, status=400)
-    assert "bi_mat" in invalid.text and "của Chế độ sử dụng (Rights) không có trong danh mục." in invalid.text
+    invalid = testapp.post(url + "/fields", {"csrf_token": _token(made), "mode": "09"}, status=400)
+    assert "&#39;09&#39; của Mức độ tiếp cận (mode) không có trong danh mục." in invalid.text
     saved = testapp.post(url + "/fields", [("csrf_token", _token(made)), ("add", str(documents[0])),
-                                           ("add", str(documents[1])), ("Keyword", "đất đai")], status=303).follow()
+                                           ("add", str(documents[1])), ("keyword", "đất đai")], status=303).follow()
     assert saved.text.count("data-document=") == 2
     closed = testapp.post(url + "/close", {"csrf_token": _token(saved)}, status=303).follow()
     assert "đã kết thúc" in closed.text
-    refused = testapp.post(url + "/fields", {"csrf_token": _token(closed), "Keyword": "khác"}, status=409)
+    refused = testapp.post(url + "/fields", {"csrf_token": _token(closed), "keyword": "khác"}, status=409)
     assert "không được sửa đổi" in refused.text
     with tx() as session:
         assert session.scalars(select(audit.AuditEvent.action).where(
@@ -122,3 +122,68 @@ def test_plan_on_the_web(testapp, demo):
                      and f["plan_code"].value == "02.VP" and "plan_only" not in f.fields)
     opened = open_form.submit().follow()
     assert "000.00.01.H41.2026.02.VP" in opened.text
+
+
+def test_the_form_edits_the_circular05_fields(testapp, demo, documents, tx, settings):
+    """Vietnamese labels, code lists as selects from metadata/codelists/c05, every error of a post
+    reported with nothing saved, the values saved into the Circular 05 export."""
+    import json
+
+    from click.testing import CliRunner
+
+    from recordsys.cli import main
+    from recordsys.dossiers.models import Dossier
+
+    login(testapp, "luutru")
+    page = testapp.get(f"/orgs/{OFFICE}/dossiers", params={"year": 2026})
+    made = testapp.post(f"/orgs/{OFFICE}/dossiers", {"csrf_token": _token(page), "year": "2026",
+                                                    "plan_code": "02.TCCB", "title": "Hồ sơ giao đất",
+                                                    "retention": "20"}, status=303).follow()
+    assert "Siêu dữ liệu (Thông tư 05/2025)" in made.text and "Thông tư 02/2019" not in made.text
+    assert "Mức độ tiếp cận (mode)" in made.text and "Tình trạng vật lý (format)" in made.text
+    form = made.forms[[k for k, f in made.forms.items() if "mode" in f.fields][0]]
+    assert [o[0] for o in form["maintenance"].options] == ["", "01", "02", "03", "04", "05", "06", "07"]
+    assert form["maintenance"].value == "05" and form["mode"].value == "01"
+    assert "11" in [o[0] for o in form["language"].options] and "01 — Tiếng Việt" in made.text
+    assert "fileCode" in made.text and 'name="fileCode"' not in made.text  # computed: shown, not entered
+    url = made.request.path
+    bad = testapp.post(url + "/fields", [("csrf_token", _token(made)), ("title", ""), ("numberOfPaper", "-3"),
+                                         ("language", "01"), ("language", "99"), ("format", "04")], status=400)
+    for message in ("Trường Tiêu đề hồ sơ (title) là bắt buộc.", "Trường Số lượng tờ (numberOfPaper) phải là số nguyên.",
+                    "&#39;99&#39; của Ngôn ngữ (language) không có trong danh mục.",
+                    "&#39;04&#39; của Tình trạng vật lý (format) không có trong danh mục."):
+        assert message in bad.text, message
+    with tx() as session:
+        dossier = session.scalars(select(Dossier).where(Dossier.code == "02.TCCB")).one()
+        assert "c05" not in dossier.fields and dossier.title == "Hồ sơ giao đất"
+        dossier_id = dossier.id
+    form["title"] = "Hồ sơ giao đất phường Lộc Thọ"
+    form["maintenance"] = "01"
+    form["mode"] = "02"
+    form["language"] = ["01", "02"]
+    form["keyword"] = "đất đai; Lộc Thọ"
+    form["numberOfPaper"] = "12"
+    form["format"] = "01"
+    form["inforSign"] = "TCCB"
+    form["description"] = "Bản giấy lưu tại Văn phòng"
+    saved = form.submit(status=303).follow()
+    assert "Hồ sơ giao đất phường Lộc Thọ" in saved.text
+    with tx() as session:
+        dossier = session.get(Dossier, dossier_id)
+        assert dossier.retention == "vinh_vien" and dossier.fields["Title"] == "Hồ sơ giao đất phường Lộc Thọ"
+        assert dossier.fields["c05"]["numberOfPaper"] == 12 and dossier.fields["c05"]["language"] == ["01", "02"]
+    testapp.post(url + "/fields", [("csrf_token", _token(saved)), ("add", str(documents[0]))], status=303)
+    runner = CliRunner(env={"RECORDSYS_DATABASE_URL": settings["sqlalchemy.url"],
+                            "RECORDSYS_DATA_DIR": settings["recordsys.data_dir"]})
+    exported = runner.invoke(main, ["dossier", "export", str(dossier_id), "--format", "json"], catch_exceptions=False)
+    assert exported.exit_code == 0, exported.output
+    values = json.loads(exported.stdout)
+    assert {k: values[k] for k in ("title", "maintenance", "mode", "language", "keyword", "numberOfPaper", "format",
+                                   "inforSign", "description")} == {
+        "title": "Hồ sơ giao đất phường Lộc Thọ", "maintenance": "01", "mode": "02", "language": ["01", "02"],
+        "keyword": ["đất đai", "Lộc Thọ"], "numberOfPaper": 12, "format": "01", "inforSign": "TCCB",
+        "description": "Bản giấy lưu tại Văn phòng"}
+    shown = testapp.get(url)
+    again = shown.forms[[k for k, f in shown.forms.items() if "mode" in f.fields][0]]
+    assert again["mode"].value == "02" and again["language"].value == ["01", "02"]
+    assert again["keyword"].value == "đất đai, Lộc Thọ"
