@@ -396,6 +396,35 @@ def plan_list(env, org_code, year, as_json):
                        f"{row['title']}")
 
 
+@dossier.command("find")
+@click.argument("code")
+@click.option("--json", "as_json", is_flag=True)
+@pass_env
+def find(env, code, as_json):
+    """The dossier that has, or had, the archival code CODE (a code under an agency since merged,
+    or a Circular 02/2019 code): its id, its current code and agency, and its former codes."""
+    from sqlalchemy import select
+
+    from recordsys.dossiers import services
+    from recordsys.dossiers.models import AlternativeIdentifier
+    from recordsys.dossiers.services import find_by_code
+
+    def work(session):
+        found, scheme = find_by_code(session, code)
+        former = [{"scheme": a.scheme, "code": a.value} for a in session.scalars(select(AlternativeIdentifier).where(
+            AlternativeIdentifier.kind == "dossier", AlternativeIdentifier.object_id == found.id)
+            .order_by(AlternativeIdentifier.id))]
+        return {**services.dossier_row(found), "found_by": scheme or "archival_code", "former_codes": former}
+
+    row = _run(env, work)
+    if as_json:
+        echo_json(row)
+    else:
+        click.echo(f"{row['id']} {row['archival_code']} ({row['organization']}) {row['title']}")
+        for former in row["former_codes"]:
+            click.echo(f"  {former['scheme']}: {former['code']}")
+
+
 @dossier.command("fonds")
 @click.option("--org", "org_code", required=True)
 @click.option("--json", "as_json", is_flag=True)

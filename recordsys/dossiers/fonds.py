@@ -18,10 +18,12 @@ from recordsys import metadata
 from recordsys.core import audit
 from recordsys.core.models import Organization, utcnow
 from recordsys.dossiers import rules
-from recordsys.dossiers.models import Dossier, DossierPlanEntry, Fonds
+from recordsys.dossiers.models import AlternativeIdentifier, Dossier, DossierPlanEntry, Fonds
 from recordsys.dossiers.services import DossierError, record_change
 
 STATUS_CODES = {"closed": "01", "open": "02"}  # codelists/c05/fonds_status
+#: the scheme of the alternative identifiers a merger records (the code under the former agency)
+MERGER_SCHEME = "merger"
 
 
 def ensure_fonds(session: Session, organization: Organization) -> Fonds:
@@ -146,7 +148,10 @@ def apply_merge(session: Session, source: Organization, target: Organization, ac
         if line is not None:
             line.organization_id = target.id
         dossier.organization_id, dossier.organization = target.id, target
+        old_code = dossier.archival_code
         dossier.archival_code = rules.dossier_code(target.code, dossier.year, dossier.code)
+        if dossier.archival_code != old_code:
+            keep_former_codes(session, dossier, old_code)
         dossier.fields = {**dossier.fields, "FileCode": dossier.archival_code, "OrganId": target_fonds.code}
         record_change(session, dossier, actor, "moved", source=source.code, target=target.code,
                       old_code=move.old_code)
@@ -156,3 +161,17 @@ def apply_merge(session: Session, source: Organization, target: Organization, ac
     audit.record(session, actor=actor, action="org.merge", object_type="organization", object_id=source.id,
                  organization_code=source.code, payload=plan.to_dict())
     return plan
+
+
+def keep_former_codes(session: Session, dossier: Dossier, old_code: str) -> None:
+    """Record the dossier's code under its former agency, and its documents' codes built on it, as
+    alternative identifiers (as migration 0011 keeps the Circular 02 codes), so the record is still
+    found under its original agency and code (``services.find_by_code``)."""
+    rows = [("dossier", dossier.id, old_code)]
+    rows += [("document", item.document_id, rules.document_code(old_code, item.ordinal)) for item in dossier.items]
+    for kind, object_id, value in rows:
+        exists = session.scalar(select(AlternativeIdentifier.id).where(
+            AlternativeIdentifier.kind == kind, AlternativeIdentifier.object_id == object_id,
+            AlternativeIdentifier.scheme == MERGER_SCHEME, AlternativeIdentifier.value == value))
+        if exists is None:
+            session.add(AlternativeIdentifier(kind=kind, object_id=object_id, scheme=MERGER_SCHEME, value=value))

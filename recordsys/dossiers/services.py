@@ -53,6 +53,26 @@ def get(session: Session, dossier_id: int, org_ids: set[int] | None = None) -> D
     return dossier
 
 
+def find_by_code(session: Session, code: str) -> tuple[Dossier, str | None]:
+    """The dossier with the archival code ``code``, now or formerly (an alternative identifier:
+    the Circular 02 code, or the code under an agency since merged); with the scheme it was found
+    by (None: its current code). DossierError when no dossier ever had that code."""
+    from sqlalchemy import select
+
+    from recordsys.dossiers.models import AlternativeIdentifier
+
+    code = (code or "").strip()
+    found = session.scalar(select(Dossier).where(Dossier.archival_code == code))
+    if found is not None:
+        return found, None
+    former = session.scalars(select(AlternativeIdentifier).where(
+        AlternativeIdentifier.kind == "dossier", AlternativeIdentifier.value == code)
+        .order_by(AlternativeIdentifier.id)).first()
+    if former is None or session.get(Dossier, former.object_id) is None:
+        raise DossierError("No dossier has or had the code ${code}.", mapping={"code": code})
+    return session.get(Dossier, former.object_id), former.scheme
+
+
 def require_open(dossier: Dossier, attempted: str) -> None:
     if dossier.status != "open":
         raise DossierClosed("Dossier ${archival_code} is ${status}: it cannot be changed (${attempted} refused).", mapping={"archival_code": dossier.archival_code, "status": dossier.status, "attempted": attempted})

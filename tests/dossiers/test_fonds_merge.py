@@ -100,3 +100,115 @@ def test_conflict_refuses_the_merger(run, work, tx):
     with tx() as session:
         assert session.get(Dossier, work["going"]).organization.code == OFFICE
         assert session.scalar(select(func.count()).select_from(Fonds).where(Fonds.status == "closed")) == 0
+
+
+# the 2025 reorganisation: two communes merged, a district dissolved ------------------------------
+LOC_THO, CAM_HAI_DONG = "000.01.41.H41", "000.01.42.H41"  # the merged commune goes into Lộc Thọ
+CAM_LAM, PROVINCE = "000.00.42.H41", "000.00.00.H41"  # the dissolved district's open work: the province
+
+
+def _register(tx, settings, tmp_path, org_code, subject, symbol, issued):
+    from recordsys.ingest.registration import register_checked_file
+    from recordsys.storage import LocalFileStorage
+    from tests.common.factories import verdict_for
+
+    path = tmp_path / f"{org_code}-{symbol.replace('/', '_')}.pdf"
+    path.write_bytes(b"%PDF-1.7 " + subject.encode())
+    with tx() as session:
+        return register_checked_file(
+            session, storage=LocalFileStorage(settings["storage.path"]), path=path, verdict=verdict_for(path),
+            organization=require_org(session, org_code), direction="incoming", actor="vanthu",
+            extracted={"page_count": 2}, metadata={"subject": subject, "number_and_symbol": symbol,
+                                                   "issued_date": issued, "type_name": "Công văn",
+                                                   "issuer": "UBND tỉnh Khánh Hòa"}).document_id
+
+
+@pytest.fixture
+def reorganisation(tx, settings, demo, tmp_path):
+    """Cam Hải Đông: a closed dossier and an open one; Cam Lâm district: an open dossier."""
+    docs = {name: _register(tx, settings, tmp_path, org, subject, symbol, f"{YEAR}-03-0{i + 1}")
+            for i, (name, org, subject, symbol) in enumerate([
+                ("closed", CAM_HAI_DONG, "Báo cáo tổng kết năm", "12/BC-UBND"),
+                ("open", CAM_HAI_DONG, "Đề án sắp xếp đơn vị hành chính", "15/ĐA-UBND"),
+                ("district", CAM_LAM, "Kế hoạch bàn giao hồ sơ khi giải thể", "30/KH-UBND")])}
+    ids = {}
+    with tx() as session:
+        commune, district = require_org(session, CAM_HAI_DONG), require_org(session, CAM_LAM)
+        done = building.open_dossier(session, organization=commune, year=YEAR, plan_code="01.VP", retention="10",
+                                     title="Hồ sơ tổng kết năm", actor="luutru")
+        building.add_documents(session, done, [docs["closed"]], "luutru")
+        building.close(session, done, "luutru")
+        going = building.open_dossier(session, organization=commune, year=YEAR, plan_code="02.VP", retention="20",
+                                      title="Hồ sơ sắp xếp đơn vị hành chính", actor="luutru")
+        building.add_documents(session, going, [docs["open"]], "luutru")
+        work = building.open_dossier(session, organization=district, year=YEAR, plan_code="05.TH", retention="20",
+                                     title="Hồ sơ giải thể huyện Cam Lâm", actor="luutru")
+        building.add_documents(session, work, [docs["district"]], "luutru")
+        ids = {"done": done.id, "going": going.id, "district": work.id}
+    with tx() as session:
+        from recordsys.ingest.models import Document
+
+        numbers = {k: (d.organization_id, d.register_id, d.number, d.year, d.number_and_symbol)
+                   for k, d in ((k, session.get(Document, v)) for k, v in docs.items())}
+    return ids, docs, numbers
+
+
+def test_two_communes_merge_and_a_district_is_dissolved(run, reorganisation, tx):
+    from recordsys.dossiers.models import AlternativeIdentifier
+    from recordsys.ingest.models import Document
+
+    ids, docs, numbers = reorganisation
+    old_going, old_district = f"{CAM_HAI_DONG}.{YEAR}.02.VP", f"{CAM_LAM}.{YEAR}.05.TH"
+    new_going, new_district = f"{LOC_THO}.{YEAR}.02.VP", f"{PROVINCE}.{YEAR}.05.TH"
+    # preview first: the plan, and nothing changed
+    for source, target, moved in ((CAM_HAI_DONG, LOC_THO, new_going), (CAM_LAM, PROVINCE, new_district)):
+        preview = run("org", "merge", "--from", source, "--into", target, "--json")
+        assert preview.exit_code == 0, preview.output
+        plan = json.loads(preview.stdout)
+        assert plan["applied"] is False and plan["conflicts"] == []
+        assert [m["new_code"] for m in plan["moves"] if m["kind"] == "dossier"] == [moved]
+    with tx() as session:
+        assert session.scalar(select(func.count()).select_from(AlternativeIdentifier)) == 0
+        assert session.get(Dossier, ids["going"]).archival_code == old_going
+    # apply: the commune into Lộc Thọ, the district's open work to the province
+    for source, target in ((CAM_HAI_DONG, LOC_THO), (CAM_LAM, PROVINCE)):
+        applied = run("org", "merge", "--from", source, "--into", target, "--apply", "--json")
+        assert applied.exit_code == 0, applied.output
+        assert json.loads(applied.stdout)["applied"] is True
+    with tx() as session:
+        going, done, work = (session.get(Dossier, ids[k]) for k in ("going", "done", "district"))
+        assert (going.organization.code, going.archival_code, going.status) == (LOC_THO, new_going, "open")
+        assert (work.organization.code, work.archival_code) == (PROVINCE, new_district)
+        # the closed dossier stays in the closed fonds of its agency, with its code
+        assert (done.organization.code, done.archival_code) == (CAM_HAI_DONG, f"{CAM_HAI_DONG}.{YEAR}.01.VP")
+        former = {(a.kind, a.object_id, a.value) for a in session.scalars(
+            select(AlternativeIdentifier).where(AlternativeIdentifier.scheme == "merger"))}
+        assert former == {("dossier", ids["going"], old_going), ("document", docs["open"], f"{old_going}.0000001"),
+                          ("dossier", ids["district"], old_district),
+                          ("document", docs["district"], f"{old_district}.0000001")}
+        # nothing already issued is renumbered: each document keeps its agency, register and number
+        assert {k: (d.organization_id, d.register_id, d.number, d.year, d.number_and_symbol)
+                for k, d in ((k, session.get(Document, v)) for k, v in docs.items())} == numbers
+        fonds = {f.code: f for f in session.scalars(select(Fonds))}
+        assert fonds["H41-42-01"].status == "closed" and fonds["H41-42-01"].successor.code == "H41-41-01"
+        assert fonds["H41-42"].status == "closed" and fonds["H41-42"].successor.code == "H41-01"
+        merges = session.scalars(select(audit.AuditEvent).where(audit.AuditEvent.action == "org.merge")).all()
+        assert [m.organization_code for m in merges] == [CAM_HAI_DONG, CAM_LAM]
+        moved = session.scalars(select(audit.AuditEvent).where(audit.AuditEvent.action == "dossier.moved")).all()
+        assert sorted(json.loads(m.payload)["old_code"] for m in moved) == sorted([old_going, old_district])
+        assert audit.verify(session).intact
+    # still readable under the original agency and code
+    for code, dossier_id, agency, scheme in ((old_going, ids["going"], LOC_THO, "merger"),
+                                             (old_district, ids["district"], PROVINCE, "merger"),
+                                             (f"{CAM_HAI_DONG}.{YEAR}.01.VP", ids["done"], CAM_HAI_DONG,
+                                              "archival_code")):
+        found = run("dossier", "find", code, "--json")
+        assert found.exit_code == 0, found.output
+        row = json.loads(found.stdout)
+        assert (row["id"], row["organization"], row["found_by"]) == (dossier_id, agency, scheme)
+    assert {"scheme": "merger", "code": old_going} in json.loads(run("dossier", "find", new_going, "--json").stdout)[
+        "former_codes"]
+    exported = json.loads(run("dossier", "export", ids["going"], "--format", "json").stdout)
+    assert exported["fileCode"] == new_going
+    missing = run("--lang", "en", "dossier", "find", f"{CAM_HAI_DONG}.{YEAR}.99.VP")
+    assert missing.exit_code == 1 and "No dossier has or had the code" in missing.output
