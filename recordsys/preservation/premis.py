@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from xml.etree import ElementTree as ET
 
 NS = "http://www.loc.gov/premis/v3"
+XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
 @dataclass(frozen=True)
@@ -21,8 +22,10 @@ class Event:
 
 def event_log(object_identifier: str, events: list[Event]) -> bytes:
     ET.register_namespace("premis", NS)
+    ET.register_namespace("xsi", XSI)
     root = ET.Element(f"{{{NS}}}premis", {"version": "3.0"})
-    obj = ET.SubElement(root, f"{{{NS}}}object")
+    # PREMIS 3's object is abstract: the type says what it is (the package, an intellectual entity)
+    obj = ET.SubElement(root, f"{{{NS}}}object", {f"{{{XSI}}}type": "premis:intellectualEntity"})
     ident = ET.SubElement(obj, f"{{{NS}}}objectIdentifier")
     ET.SubElement(ident, f"{{{NS}}}objectIdentifierType").text = "recordsys archival code"
     ET.SubElement(ident, f"{{{NS}}}objectIdentifierValue").text = object_identifier
