@@ -31,6 +31,10 @@ def demo(env, if_empty):
                 return
             raise CommandError("The database already has agencies; the demo seeds an empty database only.")
         logins = demo_data.seed(session)
+    from recordsys.dossiers.demo import reorganise
+
+    with env.transaction() as session:  # the province after the 2025 reorganisation (two levels)
+        mergers = reorganise(session)
     from pathlib import Path
 
     from recordsys.workflow.keys import audit_demo_anchor, ensure_demo_pki
@@ -41,6 +45,10 @@ def demo(env, if_empty):
     click.echo(translate("Seeded ${n_DEMO_ORGS} agencies of the demo province. Logins:", env.lang, {"n_DEMO_ORGS": len(demo_data.DEMO_ORGS)}))
     for username, password, role, org in logins:
         click.echo(f"  {username:<12} {password:<22} {role:<11} {org}")
+    click.echo(translate("The 2025 reorganisation (two levels), as audited mergers:", env.lang))
+    for plan in mergers:
+        click.echo(f"  {plan.source} ({plan.source_fonds}) → {plan.target} ({plan.target_fonds})"
+                   + (f"; {', '.join(plan.children)} → {plan.target}" if plan.children else ""))
 
 
 @click.group()

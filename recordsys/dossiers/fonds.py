@@ -79,13 +79,15 @@ class MergePlan:
     moves: tuple[Move, ...] = ()
     stays: int = 0  # dossiers that stay in the closed fonds (closed, transferred, destroyed)
     conflicts: tuple[str, ...] = field(default=())
+    children: tuple[str, ...] = ()  # agencies under the source, placed under the successor (communes of a district)
 
     def to_dict(self) -> dict:
         return {**asdict(self), "moves": [asdict(m) for m in self.moves], "conflicts": list(self.conflicts)}
 
 
 def merge_plan(source: str, target: str, source_fonds: str, target_fonds: str, dossiers: list[tuple],
-               plan_lines: list[tuple], taken: set[tuple[int, str]], this_year: int) -> MergePlan:
+               plan_lines: list[tuple], taken: set[tuple[int, str]], this_year: int,
+               children: tuple[str, ...] = ()) -> MergePlan:
     """What a merger does, as a pure function. ``dossiers``: (id, year, code, title, status) of the
     source; ``plan_lines``: (id, year, code, title, opened) of the source's plan; ``taken``: the
     (year, code) pairs already in the target's plan or dossiers."""
@@ -108,7 +110,8 @@ def merge_plan(source: str, target: str, source_fonds: str, target_fonds: str, d
         if (year, code) in taken:
             conflicts.append(f"plan line {year} {code} is already in {target}'s plan")
         moves.append(Move("plan", line_id, year, code, title))
-    return MergePlan(source, target, source_fonds, target_fonds, tuple(moves), stays, tuple(conflicts))
+    return MergePlan(source, target, source_fonds, target_fonds, tuple(moves), stays, tuple(conflicts),
+                     tuple(sorted(c for c in children if c != target)))
 
 
 def preview_merge(session: Session, source: Organization, target: Organization,
@@ -127,13 +130,15 @@ def preview_merge(session: Session, source: Organization, target: Organization,
     taken = {(e.year, e.code) for e in session.scalars(
         select(DossierPlanEntry).where(DossierPlanEntry.organization_id == target.id))}
     taken |= {(d.year, d.code) for d in session.scalars(select(Dossier).where(Dossier.organization_id == target.id))}
+    children = tuple(c.code for c in session.scalars(select(Organization).where(Organization.parent_id == source.id)))
     return merge_plan(source.code, target.code, source_fonds.code, target_fonds.code, dossiers, lines, taken,
-                      (today or dt.date.today()).year)
+                      (today or dt.date.today()).year, children)
 
 
 def apply_merge(session: Session, source: Organization, target: Organization, actor: str,
                 today: dt.date | None = None) -> MergePlan:
-    """Close the source's fonds naming the successor, move its open work; one audited batch.
+    """Close the source's fonds naming the successor, move its open work, place the agencies under
+    the source under the successor; one audited batch.
     Refused (nothing changed) when the preview lists a conflict."""
     plan = preview_merge(session, source, target, today)
     if plan.conflicts:
@@ -155,6 +160,9 @@ def apply_merge(session: Session, source: Organization, target: Organization, ac
         dossier.fields = {**dossier.fields, "FileCode": dossier.archival_code, "OrganId": target_fonds.code}
         record_change(session, dossier, actor, "moved", source=source.code, target=target.code,
                       old_code=move.old_code)
+    for code in plan.children:  # a dissolved district's communes now answer to its successor (two levels)
+        child = session.scalar(select(Organization).where(Organization.code == code))
+        child.parent_id, child.parent = target.id, target
     source_fonds.status, source_fonds.successor = "closed", target_fonds
     source_fonds.closed_at, source_fonds.closed_by = utcnow(), actor
     session.flush()

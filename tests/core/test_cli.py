@@ -25,12 +25,12 @@ def test_demo_org_list_and_audit(run):
     assert result.exit_code == 0, result.output
     assert "vanthu" in result.output and "vanthu-demo-2026" in result.output
     rows = [json.loads(line) for line in run("org", "list", "--json").output.splitlines()]
-    assert len(rows) == 9
+    assert len(rows) == 10  # the demo province and, after the 2025 reorganisation, a merged ward
     by_code = {r["code"]: r for r in rows}
     assert by_code["000.00.00.H41"]["level"] == "province"
-    assert by_code["000.01.42.H41"] == {
+    assert by_code["000.01.42.H41"] == {  # its district was dissolved: two levels
         "code": "000.01.42.H41", "name": "Ủy ban nhân dân xã Cam Hải Đông", "level": "commune",
-        "parent": "000.00.42.H41", "fonds_code": "H41-42-01",
+        "parent": "000.00.00.H41", "fonds_code": "H41-42-01",
     }
     assert run("demo").exit_code == 1  # never seeds twice
     assert run("demo", "--if-empty").exit_code == 0

@@ -212,3 +212,36 @@ def test_two_communes_merge_and_a_district_is_dissolved(run, reorganisation, tx)
     assert exported["fileCode"] == new_going
     missing = run("--lang", "en", "dossier", "find", f"{CAM_HAI_DONG}.{YEAR}.99.VP")
     assert missing.exit_code == 1 and "No dossier has or had the code" in missing.output
+
+
+def test_the_demo_province_has_two_levels_after_the_reorganisation(settings):
+    """`recordsys demo`: the province and its communes; the dissolved city and district keep closed
+    fonds naming the province; the merged ward's fonds names the new ward; its open dossier moved."""
+    from recordsys.dossiers.demo import CITY, DISTRICT, MERGED_WARD, NEW_WARD
+
+    env = {"RECORDSYS_DATABASE_URL": settings["sqlalchemy.url"], "RECORDSYS_DATA_DIR": settings["recordsys.data_dir"]}
+    runner = CliRunner(env=env)
+
+    def run(*args):
+        return runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+    assert run("db", "upgrade").exit_code == 0
+    seeded = run("demo")
+    assert seeded.exit_code == 0, seeded.output
+    assert "Sắp xếp đơn vị hành chính năm 2025" in seeded.output
+    orgs = {r["code"]: r for r in map(json.loads, run("org", "list", "--json").stdout.splitlines())}
+    communes = [r for r in orgs.values() if r["level"] == "commune"]
+    assert {r["parent"] for r in communes} == {PROVINCE} and NEW_WARD[0] in {r["code"] for r in communes}
+    for code, successor in ((CITY, "H41-01"), (DISTRICT, "H41-01"), (MERGED_WARD, NEW_WARD[5])):
+        fonds = json.loads(run("dossier", "fonds", "--org", code, "--json").stdout)
+        assert (fonds["fondsStatus"], fonds["successor"]) == ("01", successor), code
+    assert json.loads(run("dossier", "fonds", "--org", NEW_WARD[0], "--json").stdout)["fondsStatus"] == "02"
+    moved = json.loads(run("dossier", "find", f"{MERGED_WARD}.{YEAR}.01.VP", "--json").stdout)
+    assert moved["organization"] == NEW_WARD[0] and moved["archival_code"] == f"{NEW_WARD[0]}.{YEAR}.01.VP"
+    at_province = json.loads(run("dossier", "find", f"{CITY}.{YEAR}.01.TH", "--json").stdout)
+    assert at_province["organization"] == PROVINCE and at_province["found_by"] == "merger"
+    refused = run("dossier", "create", "--org", DISTRICT, "--year", YEAR, "--plan-code", "03.TH", "--title", "Mới",
+                  "--retention", "10")
+    assert refused.exit_code == 1 and "đã đóng" in refused.output
+    verify = run("audit", "verify", "--json")
+    assert verify.exit_code == 0 and json.loads(verify.stdout)["intact"] is True
