@@ -41,3 +41,19 @@ def test_code_lists_carry_the_circulars_numbers_and_vietnamese_labels():
 
 def test_circular_02_loader_is_unchanged():
     assert "reliability" not in load().code_lists and load().dossier[0].element == "FileCode"
+
+
+DECREE_30_TYPES = ["Nghị quyết", "Quyết định", "Chỉ thị", "Quy chế", "Quy định", "Thông cáo", "Thông báo", "Hướng dẫn",
+                   "Chương trình", "Kế hoạch", "Phương án", "Đề án", "Dự án", "Báo cáo", "Biên bản", "Tờ trình",
+                   "Hợp đồng", "Công văn", "Công điện", "Bản ghi nhớ", "Bản thỏa thuận", "Giấy ủy quyền", "Giấy mời",
+                   "Giấy giới thiệu", "Giấy nghỉ phép", "Phiếu gửi", "Phiếu chuyển", "Phiếu báo", "Thư công"]
+
+
+def test_document_types_say_what_was_verified():
+    """Only the codes a source gave are marked verified; the 29 names are Decree 30's (Art. 7), the two
+    others placeholders; nobody can take an unverified code for a checked one."""
+    values = load_circular05().codes("document_type")
+    assert {v["code"] for v in values if v["verified"]} == {"01", "22", "32"}
+    from_decree = [v["vi"] for v in values if v["name_source"].startswith("Nghị định 30/2020/NĐ-CP, Điều 7")]
+    assert sorted(from_decree) == sorted(DECREE_30_TYPES)
+    assert [v["code"] for v in values if v.get("placeholder")] == ["30", "31"]
