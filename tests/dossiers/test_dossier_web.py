@@ -187,3 +187,22 @@ def test_the_form_edits_the_circular05_fields(testapp, demo, documents, tx, sett
     again = shown.forms[[k for k, f in shown.forms.items() if "mode" in f.fields][0]]
     assert again["mode"].value == "02" and again["language"].value == ["01", "02"]
     assert again["keyword"].value == "đất đai, Lộc Thọ"
+
+
+def test_a_closed_dossier_shows_its_circular05_fields_read_only(testapp, demo, documents, tx):
+    from recordsys.core.services import require_org
+    from recordsys.dossiers import building
+
+    with tx() as session:
+        made = building.open_dossier(session, organization=require_org(session, OFFICE), year=2026,
+                                     plan_code="03.TCCB", title="Hồ sơ đã kết thúc", retention="vinh_vien",
+                                     actor="luutru")
+        building.set_circular05_fields(session, made, {"language": ["01", "03"], "format": "02"}, "luutru")
+        building.add_documents(session, made, documents[:2], "luutru")
+        building.close(session, made, "luutru")
+        url = f"/orgs/{OFFICE}/dossiers/{made.id}"
+    login(testapp, "luutru")
+    page = testapp.get(url)
+    assert not any("mode" in f.fields for f in page.forms.values())  # nothing to enter any more
+    assert 'value="Tiếng Việt, Tiếng Pháp"' in page.text and 'value="Bình thường"' in page.text
+    assert 'value="Vĩnh viễn"' in page.text and "000.00.01.H41.2026.03.TCCB" in page.text
