@@ -116,14 +116,16 @@ def _signature_status(status) -> tuple[str, str | None]:
     return "valid", None
 
 
-def diff_policy():
+def strict_diff_policy():
     """pyHanko's default difference policy, except that an appearance stream may not be overwritten in
     place (a new stream is needed, as pyHanko itself and our issue step write them). pyHanko 0.38's
     in-place rule offers every existing appearance stream of a field for approval whenever a later
     revision touches the form (it compares the stream's last change with the signed revision, not
     with the new one), and an offered stream of a field locked by FieldMDP (the seal locks the number
     and date) then makes any later signature, such as a certified copy's, "modified". Refusing
-    in-place overwrites is stricter and removes that false alarm."""
+    in-place overwrites is stricter and removes that false alarm. It is only asked when the default
+    policy finds a modification (see ``_validate_signature``): what real signing tools write and the
+    default policy accepts stays accepted."""
     from pyhanko.sign.diff_analysis import (
         DEFAULT_DIFF_POLICY,
         FormUpdatingRule,
@@ -136,6 +138,18 @@ def diff_policy():
     return StandardDiffPolicy(global_rules=DEFAULT_DIFF_POLICY.global_rules, form_rule=FormUpdatingRule(field_rules=[
         SigFieldCreationRule(), SigFieldModificationRule(),
         GenericFieldModificationRule(allow_in_place_appearance_stream_changes=False)]))
+
+
+def _validate_signature(sig, vc):
+    """The default policy's status, unless it reports a modification that the stricter policy (a subset
+    of what the default allows) does not: then pyHanko's false alarm on locked appearance streams."""
+    from pyhanko.sign.validation import validate_pdf_signature
+
+    status = validate_pdf_signature(sig, vc)
+    if _signature_status(status)[0] != "modified":
+        return status
+    strict = validate_pdf_signature(sig, vc, diff_policy=strict_diff_policy())
+    return strict if _signature_status(strict)[0] != "modified" else status
 
 
 def _field_name(sig) -> str:
@@ -152,7 +166,6 @@ def validate(data: bytes, trust_roots: list, now: dt.datetime | None = None,
 
     from pyhanko.pdf_utils.misc import PdfReadError
     from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko.sign.validation.dss import DocumentSecurityStore
 
     try:
@@ -173,7 +186,6 @@ def validate(data: bytes, trust_roots: list, now: dt.datetime | None = None,
     vc_kwargs = {"trust_roots": trust_roots, "allow_fetching": allow_fetching, "revocation_mode": "soft-fail",
                  "moment": now}
     infos = []
-    policy = diff_policy()
     for sig in embedded:
         from pyhanko_certvalidator import ValidationContext
 
@@ -190,7 +202,7 @@ def validate(data: bytes, trust_roots: list, now: dt.datetime | None = None,
                 modification_level=None, problem=f"cannot be read: {type(exc).__name__} {exc}".strip()))
             continue
         try:
-            status = validate_pdf_signature(sig, vc, diff_policy=policy)
+            status = _validate_signature(sig, vc)
             verdict, problem = _signature_status(status)
             coverage = status.coverage.name if status.coverage else None
             level = status.modification_level.name if status.modification_level else None
