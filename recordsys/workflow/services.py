@@ -366,6 +366,23 @@ def return_draft(session: Session, *, storage, draft_id, username: str, comments
     return draft
 
 
+def forward_draft(session: Session, *, draft_id, username: str, to: str, comments: str | None = None) -> Draft:
+    """The current approver passes the decision to someone else of the agency (e.g. a deputy leader),
+    who then approves, returns or forwards it in their place."""
+    draft = load_draft(session, draft_id)
+    _, actor = actor_for(session, username, draft.organization)
+    _, delegate = actor_for(session, to, draft.organization)
+    step = draft.step
+    new = refused(rules.forward_draft, as_rule(session, draft), actor, delegate)
+    comments = (comments or "").strip() or None
+    session.add(DraftApproval(draft_id=draft.id, step=step, decision="forward", user=actor.user,
+                              content_hash=current_version(session, draft).content_hash, comments=comments,
+                              current=False))
+    _store(draft, new)
+    _audit(session, draft, actor.user, "forward", step=step, to=delegate.user, comments=comments)
+    return draft
+
+
 def _last_signer_cert(path: Path) -> tuple[str | None, str | None]:
     """Subject and serial of the certificate of the PDF's last signature (read from the file, so a
     token is not asked for its PIN a second time)."""
@@ -496,6 +513,7 @@ def draft_summary(session: Session, draft: Draft) -> dict:
     version = current_version(session, draft)
     return {"id": draft.id, "organization": draft.organization.code, "type": draft.type_code, "subject": draft.subject,
             "state": draft.state, "step": draft.step, "steps": len(draft.chain), "drafter": draft.drafter,
+            "delegate": draft.delegate,
             "version": version.number if version else None, "sha256": version.sha256 if version else None,
             "signed_by": draft.signed_by, "number_and_symbol": draft.number_and_symbol,
             "document_id": draft.document_id}
@@ -610,12 +628,74 @@ def complete_incoming(session: Session, *, document_id, username: str, result: s
     return a
 
 
+def _started(session: Session, document: Document, a: Assignment, actor: rules.Actor, action: str):
+    """The rule record, started first when the document was only assigned (as ``done`` does)."""
+    record = incoming_rule(session, document, a)
+    if record.state == "assigned" and actor.agency == record.agency:
+        refused(rules.main_handler_only, record, actor, action)
+        return refused(rules.start, record, actor), True
+    return record, False
+
+
+def consult(session: Session, *, document_id, username: str, to, question: str) -> Assignment:
+    """The main handler asks each of ``to`` (colleagues of the agency) for their view (xin ý kiến);
+    each request is pending until its person answers."""
+    document, a = _incoming(session, document_id)
+    org = document.organization
+    _, actor = actor_for(session, username, org)
+    names = list(dict.fromkeys(n.strip().lower() for n in to if n and n.strip()))
+    if not names:
+        raise DomainError("Name at least one colleague to consult.", field="to", code="no_consultee")
+    record, started = _started(session, document, a, actor, "consult")
+    first = len(record.consultations) + 1
+    for name in names:
+        _, colleague = actor_for(session, name, org)
+        record = refused(rules.request_consultation, record, actor, colleague, question)
+    _store_incoming(a, record)
+    _audit_incoming(session, document, a, actor.user, "consult", to=names, question=record.consultations[-1].question,
+                    numbers=list(range(first, len(record.consultations) + 1)))
+    if started:
+        _incoming_state_changed(session, document, "processing")
+    return a
+
+
+def answer_consultation(session: Session, *, document_id, username: str, number, text: str) -> Assignment:
+    """The consulted colleague answers request ``number`` with their opinion."""
+    from recordsys.params import parse_int
+
+    number = parse_int(number, "number", min=1)
+    document, a = _incoming(session, document_id)
+    _, actor = actor_for(session, username, document.organization)
+    new = refused(rules.answer_consultation, incoming_rule(session, document, a), actor, number, text)
+    _store_incoming(a, new)
+    answer = next(c.answer for c in new.consultations if c.number == number)
+    _audit_incoming(session, document, a, actor.user, "answer", number=number, text=answer)
+    return a
+
+
+def forward_incoming(session: Session, *, document_id, username: str, to: str) -> Assignment:
+    """The main handler hands the document to a colleague of the same unit (who becomes main handler)."""
+    document, a = _incoming(session, document_id)
+    org = document.organization
+    _, actor = actor_for(session, username, org)
+    _, colleague = actor_for(session, to, org)
+    new = refused(rules.forward_incoming, incoming_rule(session, document, a), actor, colleague)
+    _store_incoming(a, new)
+    _audit_incoming(session, document, a, actor.user, "forward", to=colleague.user, unit=actor.unit)
+    return a
+
+
+def consultation_rows(a: Assignment) -> list[dict]:
+    return [{**c, "state": "pending" if c.get("answer") is None else "answered"} for c in a.consultations or ()]
+
+
 def assignment_summary(session: Session, a: Assignment) -> dict:
     opinions = session.scalars(select(Opinion).where(Opinion.assignment_id == a.id).order_by(Opinion.id)).all()
     return {"document_id": a.document_id, "state": a.state, "main_handler": a.main_handler,
             "coordinators": a.coordinators, "for_information": a.for_information,
             "deadline": a.deadline.isoformat() if a.deadline else None, "note": a.note, "result": a.result,
-            "opinions": [{"user": o.user, "text": o.text} for o in opinions]}
+            "opinions": [{"user": o.user, "text": o.text} for o in opinions],
+            "consultations": consultation_rows(a), "forwards": [{"from": f[0], "to": f[1]} for f in a.forwards or ()]}
 
 
 # tasks -------------------------------------------------------------------------------------------
