@@ -17,7 +17,7 @@ from recordsys.core.services import require_org
 from recordsys.ingest.registration import register_checked_file
 from recordsys.storage.local import LocalFileStorage
 from recordsys.workflow import services
-from recordsys.workflow.models import Assignment
+from recordsys.workflow.models import Assignment, Draft
 from tests.common.pdfs import plain_pdf
 
 OFFICE = "000.00.01.H41"
@@ -135,3 +135,129 @@ def test_forward_only_within_the_unit(run, incoming, tx):
         event = s.scalar(select(AuditEvent).where(AuditEvent.action == "incoming.forward"))
     payload = json.loads(event.payload) if isinstance(event.payload, str) else event.payload
     assert event.actor == "chuyenvien" and payload["to"] == "luutru" and payload["unit"] == "TH"
+
+
+@pytest.fixture
+def tokens(office, tx):
+    from recordsys.core.models import User
+    from recordsys.core.services import create_token
+
+    with tx() as s:
+        return {u: create_token(s, s.scalar(select(User).where(User.username == u)), "máy")
+                for u in ("chuyenvien", "lanhdao", "phochanh", "kiemtra", "luutru", "quantri")}
+
+
+def _auth(tokens, user):
+    return {"Authorization": f"Bearer {tokens[user]}", "Content-Type": "application/json"}
+
+
+def test_incoming_consult_and_forward_over_the_api(testapp, tokens, incoming, run):
+    _assign(run, incoming)
+    base = f"/api/v1/orgs/{OFFICE}/incoming/{incoming}"
+    post = lambda action, body, user, status=200: testapp.post(
+        f"{base}/{action}", json.dumps(body), headers=_auth(tokens, user), status=status)
+    refused = post("consult", {"to": ["kiemtra"], "question": "?"}, "kiemtra", 409)
+    assert refused.content_type == "application/problem+json" and refused.json["code"] == "not_main_handler"
+    asked = post("consult", {"to": "kiemtra", "question": "Xin ý kiến về số liệu"}, "chuyenvien").json
+    assert asked["consultations"][0]["state"] == "pending"
+    assert post("answer", {"number": "abc", "text": "x"}, "kiemtra", 400).json["field"] == "number"
+    answered = post("answer", {"number": 1, "text": "Thống nhất"}, "kiemtra").json
+    assert answered["consultations"][0] == {"number": 1, "by": "chuyenvien", "to": "kiemtra",
+                                            "question": "Xin ý kiến về số liệu", "answer": "Thống nhất",
+                                            "state": "answered"}
+    assert post("forward", {"to": "kiemtra"}, "chuyenvien", 409).json["code"] == "forward_outside_unit"
+    assert post("forward", {"to": "luutru"}, "chuyenvien").json["main_handler"] == "luutru"
+    post("forward", {"to": "luutru"}, "quantri", 404)  # another agency's user does not even find it
+
+    spec = testapp.get("/api/v1/openapi.json").json["paths"]
+    incoming_op = spec["/api/v1/orgs/{org}/incoming/{id}/{action}"]["post"]
+    assert "consult" in incoming_op["summary"] and "forward" in incoming_op["summary"]
+    assert "forward" in spec["/api/v1/orgs/{org}/drafts/{id}/{action}"]["post"]["summary"]
+
+
+def test_draft_forwarded_to_a_deputy(testapp, tokens, run, tx, settings, tmp_path):
+    pdf = plain_pdf(tmp_path / "du-thao.pdf")
+    with tx() as s:
+        draft_id = services.create_draft(s, storage=LocalFileStorage(settings["storage.path"]), org_code=OFFICE,
+                                         username="chuyenvien", pdf=pdf, label="du-thao.pdf", type_code="CV",
+                                         subject="Về việc góp ý quy hoạch").id
+    early = run("outgoing", "forward", draft_id, "--to", "phochanh", "--as", "lanhdao")
+    assert early.exit_code == 1 and "a draft" in early.output
+    assert run("outgoing", "submit", draft_id, "--as", "chuyenvien").exit_code == 0
+    not_approver = run("outgoing", "forward", draft_id, "--to", "phochanh", "--as", "chuyenvien")
+    assert not_approver.exit_code == 1 and "not this step's approver" in not_approver.output
+    outside = run("outgoing", "forward", draft_id, "--to", "quantri", "--as", "lanhdao")
+    assert outside.exit_code == 1 and "only within the agency" in outside.output
+
+    forwarded = run("outgoing", "forward", draft_id, "--to", "phochanh", "--comments", "Đồng chí Phó Chánh xem",
+                    "--as", "lanhdao", "--json")
+    assert forwarded.exit_code == 0, forwarded.output
+    assert json.loads(forwarded.stdout)["delegate"] == "phochanh"
+    base = f"/api/v1/orgs/{OFFICE}/drafts/{draft_id}"
+    assert testapp.post(f"{base}/approve", "{}", headers=_auth(tokens, "lanhdao"), status=409).json["code"] == \
+        "not_current_approver"
+    back = testapp.post(f"{base}/forward", json.dumps({"to": "lanhdao"}), headers=_auth(tokens, "phochanh")).json
+    assert back["delegate"] == "lanhdao"
+    testapp.post(f"{base}/forward", json.dumps({"to": "phochanh"}), headers=_auth(tokens, "quantri"), status=404)
+    approved = testapp.post(f"{base}/approve", "{}", headers=_auth(tokens, "lanhdao")).json
+    assert approved["state"] == "approved" and approved["delegate"] is None
+    with tx() as s:
+        events = s.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "draft",
+                                                           AuditEvent.object_id == str(draft_id))).all()
+    assert events.count("draft.forward") == 2
+
+
+def test_document_page_consults_answers_and_forwards(app, incoming, run):
+    from webtest import TestApp
+
+    from tests.conftest import login
+
+    _assign(run, incoming)
+    page_url = f"/orgs/{OFFICE}/documents/{incoming}/workflow"
+    handler = login(TestApp(app), "chuyenvien")
+    page = handler.get(page_url)
+    form = page.forms["consult-form"]
+    form["to"], form["question"] = "kiemtra, luutru", "Đề nghị cho ý kiến về số liệu"
+    page = form.submit().follow()
+    rows = page.html.select("#consultations tr.consultation")
+    assert [r.select("td")[2].text for r in rows] == ["kiemtra", "luutru"]
+    assert all("pending" in r["class"] for r in rows)
+
+    colleague = login(TestApp(app), "kiemtra")
+    mine = colleague.get(page_url)
+    assert "forward-form" not in mine.forms and "consult-form" not in mine.forms  # not the main handler
+    [answer] = [f for f in mine.forms.values() if f.action.endswith("/answer")]  # only the request addressed to me
+    answer["text"] = "Thống nhất số liệu"
+    answered = answer.submit().follow().html.select("#consultations tr.consultation")
+    assert "answered" in answered[0]["class"] and "Thống nhất số liệu" in answered[0].text
+
+    page = handler.get(page_url)
+    forward = page.forms["forward-form"]
+    forward["to"] = "kiemtra"  # another unit: refused with the reason, in Vietnamese
+    refused = forward.submit().follow()
+    assert "Chỉ chuyển văn bản cho người trong cùng đơn vị" in refused.text
+    forward = refused.forms["forward-form"]
+    forward["to"] = "luutru"
+    done = forward.submit().follow()
+    assert done.html.select_one("#assignment .handler").text == "luutru"
+    assert "chuyenvien → luutru" in done.html.select_one("#forwards").text
+
+
+def test_drafts_page_forwards(app, run, tx, settings, tmp_path):
+    from webtest import TestApp
+
+    from tests.conftest import login
+
+    with tx() as s:
+        draft_id = services.create_draft(s, storage=LocalFileStorage(settings["storage.path"]), org_code=OFFICE,
+                                         username="chuyenvien", pdf=plain_pdf(tmp_path / "d.pdf"), label="d.pdf",
+                                         type_code="CV", subject="Về việc góp ý").id
+    assert run("outgoing", "submit", draft_id, "--as", "chuyenvien").exit_code == 0
+    leader = login(TestApp(app), "lanhdao")
+    page = leader.get(f"/orgs/{OFFICE}/drafts")
+    [form] = [f for f in page.forms.values() if f.action.endswith(f"/drafts/{draft_id}/forward")]
+    form["to"] = "phochanh"
+    after = form.submit().follow()
+    assert "phochanh" in after.html.select_one("tbody tr").text
+    with tx() as s:
+        assert s.get(Draft, draft_id).delegate == "phochanh"
