@@ -173,7 +173,7 @@ def issue_cmd(env, draft_id, out, username, as_json):
     with env.transaction() as session:
         result = services.issue_draft(session, storage=env.storage, signers=signers, checker=checker,
                                       draft_id=draft_id, username=username, out=out,
-                                      data_dir=Path(env.settings["recordsys.data_dir"]))
+                                      data_dir=Path(env.settings["recordsys.data_dir"]), settings=env.settings)
     _done(env, result, as_json, f"{result['number_and_symbol']} {result['file']}")
 
 

@@ -88,7 +88,8 @@ def workflow_settings(org: Organization) -> dict:
     return dict((org.settings or {}).get("workflow") or {})
 
 
-SETTING_KEYS = ("approval_chain", "unit_heads", "units", "signer_role", "abbreviation", "unit", "place", "titles")
+SETTING_KEYS = ("approval_chain", "unit_heads", "units", "signer_role", "abbreviation", "unit", "place", "titles",
+                "filing")
 
 
 def set_workflow_settings(session: Session, org: Organization, values: dict, actor: str) -> dict:
@@ -96,6 +97,11 @@ def set_workflow_settings(session: Session, org: Organization, values: dict, act
     unknown = sorted(set(values) - set(SETTING_KEYS))
     if unknown:
         raise DomainError("Unknown workflow setting ${unknown} (known: ${items}).", mapping={"unknown": f"{unknown[0]!r}", "items": ', '.join(SETTING_KEYS)}, field="set", code="setting")
+    filing = values.get("filing")
+    if filing is not None and not (isinstance(filing, dict) and all(
+            isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in filing.items())):
+        raise DomainError("filing maps a document type to a dossier plan code, e.g. {\"QĐ\": \"05.TH\"}.",
+                          field="filing", code="setting")
     conf = {**workflow_settings(org), **values}
     conf = {k: v for k, v in conf.items() if v is not None}
     probe = Organization(code=org.code, name=org.name, settings={"workflow": conf})
@@ -447,11 +453,13 @@ def _lock_register(session: Session, org: Organization, kind: str, year: int) ->
 
 
 def issue_draft(session: Session, *, storage, signers, checker, draft_id, username: str, out: Path | None,
-                data_dir: Path, today: dt.date | None = None, now=None) -> dict:
+                data_dir: Path, today: dt.date | None = None, now=None, settings: dict | None = None) -> dict:
     """The clerk numbers the signed document from the outgoing register, fills the number and date,
-    adds the agency's signature, checks the result like any intake and registers it as an outgoing
-    document, all in one transaction."""
+    adds the agency's signature, checks the result like any intake, registers it as an outgoing
+    document, delivers it to its recipients and files it into the dossier the agency's plan names
+    (:mod:`recordsys.workflow.distribution`), all in one transaction."""
     from recordsys.ingest.policy import AcceptancePolicy
+    from recordsys.workflow.distribution import distribute, file_issued
 
     today = today or dt.date.today()
     draft = load_draft(session, draft_id)
@@ -505,8 +513,13 @@ def issue_draft(session: Session, *, storage, signers, checker, draft_id, userna
     _store(draft, new)
     draft.document_id = document.id
     _audit(session, draft, actor.user, "issue", number_and_symbol=notation, document_id=document.id, sha256=sha256)
+    sent = distribute(session, storage=storage, checker=checker, settings=settings, draft=draft, document=document,
+                      actor=actor.user)
+    filed = file_issued(session, draft=draft, document=document, year=today.year, actor=actor.user)
+    _audit(session, draft, actor.user, "distribute", document_id=document.id, distribution=sent, filing=filed)
     return {"draft_id": draft.id, "document_id": document.id, "number": number, "number_and_symbol": notation,
-            "issued_date": today.isoformat(), "file": str(target), "sha256": sha256}
+            "issued_date": today.isoformat(), "file": str(target), "sha256": sha256, "distribution": sent,
+            "filing": filed}
 
 
 def draft_summary(session: Session, draft: Draft) -> dict:

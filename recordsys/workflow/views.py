@@ -105,7 +105,8 @@ def api_draft_action(request):
     if action == "issue":
         return services.issue_draft(session, storage=storage, signers=request.find_service(ISignerProvider),
                                     checker=request.find_service(IDocumentChecker), draft_id=draft.id, username=user,
-                                    out=None, data_dir=Path(request.registry.settings["recordsys.data_dir"]))
+                                    out=None, data_dir=Path(request.registry.settings["recordsys.data_dir"]),
+                                    settings=request.registry.settings)
     if action == "sign":
         draft = services.sign_draft(session, storage=storage, signers=request.find_service(ISignerProvider),
                                     draft_id=draft.id, username=user)
@@ -224,7 +225,8 @@ def draft_action_page(request):
             result = services.issue_draft(session, storage=storage, signers=request.find_service(ISignerProvider),
                                           checker=request.find_service(IDocumentChecker), draft_id=draft.id,
                                           username=user, out=None,
-                                          data_dir=Path(request.registry.settings["recordsys.data_dir"]))
+                                          data_dir=Path(request.registry.settings["recordsys.data_dir"]),
+                                          settings=request.registry.settings)
             request.session.flash(result["number_and_symbol"])
         elif action == "sign":
             services.sign_draft(session, storage=storage, signers=request.find_service(ISignerProvider),
