@@ -797,12 +797,13 @@ def task_rows(session: Session, org_code: str, today: dt.date | None = None) -> 
     rows = []
     for task in session.scalars(select(Task).where(Task.organization_id == org.id).order_by(Task.id)):
         rule = task_rule(session, task)
-        rows.append({"kind": "task", "id": task.id, "title": task.title, "assignee": task.assignee,
+        rows.append({"kind": "task", "id": task.id, "title": task.title, "assignee": task.assignee, "unit": task.unit,
                      "deadline": task.deadline, "state": task.state, "overdue_days": rules.task_overdue(rule, today)})
     for a in session.scalars(select(Assignment).where(Assignment.organization_id == org.id).order_by(Assignment.id)):
         document = a.document
         rule = incoming_rule(session, document, a)
         title = f"{document.number_and_symbol or document.number}: {document.subject}"
         rows.append({"kind": "incoming", "id": document.id, "title": title, "assignee": a.main_handler,
+                     "unit": a.handler_unit,
                      "deadline": a.deadline, "state": a.state, "overdue_days": rules.incoming_overdue(rule, today)})
     return rows
