@@ -21,7 +21,7 @@ from recordsys.workflow.models import Assignment, Draft
 from tests.common.pdfs import plain_pdf
 
 OFFICE = "000.00.01.H41"
-pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 UNITS = {"chuyenvien": "TH", "luutru": "TH", "kiemtra": "KT", "phochanh": "LĐ"}
 
 
@@ -69,6 +69,7 @@ def _assign(run, document_id):
     assert done.exit_code == 0, done.output
 
 
+@SQLITE
 def test_consult_answer_then_done(run, incoming, tx):
     _assign(run, incoming)
     before = _snapshot(tx, incoming)
@@ -115,6 +116,7 @@ def test_consult_answer_then_done(run, incoming, tx):
     assert actions.count("incoming.consult") == 1 and actions.count("incoming.answer") == 2
 
 
+@SQLITE
 def test_forward_only_within_the_unit(run, incoming, tx):
     _assign(run, incoming)
     before = _snapshot(tx, incoming)
@@ -151,6 +153,7 @@ def _auth(tokens, user):
     return {"Authorization": f"Bearer {tokens[user]}", "Content-Type": "application/json"}
 
 
+@SQLITE
 def test_incoming_consult_and_forward_over_the_api(testapp, tokens, incoming, run):
     _assign(run, incoming)
     base = f"/api/v1/orgs/{OFFICE}/incoming/{incoming}"
@@ -175,6 +178,7 @@ def test_incoming_consult_and_forward_over_the_api(testapp, tokens, incoming, ru
     assert "forward" in spec["/api/v1/orgs/{org}/drafts/{id}/{action}"]["post"]["summary"]
 
 
+@SQLITE
 def test_draft_forwarded_to_a_deputy(testapp, tokens, run, tx, settings, tmp_path):
     pdf = plain_pdf(tmp_path / "du-thao.pdf")
     with tx() as s:
@@ -207,7 +211,7 @@ def test_draft_forwarded_to_a_deputy(testapp, tokens, run, tx, settings, tmp_pat
     assert events.count("draft.forward") == 2
 
 
-def test_document_page_consults_answers_and_forwards(app, incoming, run):
+def test_document_page_consults_answers_and_forwards(app, incoming, run):  # both databases: the inbox query
     from webtest import TestApp
 
     from tests.conftest import login
@@ -224,12 +228,16 @@ def test_document_page_consults_answers_and_forwards(app, incoming, run):
     assert all("pending" in r["class"] for r in rows)
 
     colleague = login(TestApp(app), "kiemtra")
+    home = colleague.get("/").html
+    assert home.select_one("#inbox-to_answer") is not None and f"/documents/{incoming}/workflow" in str(home)
+    assert login(TestApp(app), "lanhdao").get("/").html.select_one("#inbox-to_answer") is None
     mine = colleague.get(page_url)
     assert "forward-form" not in mine.forms and "consult-form" not in mine.forms  # not the main handler
     [answer] = [f for f in mine.forms.values() if f.action.endswith("/answer")]  # only the request addressed to me
     answer["text"] = "Thống nhất số liệu"
     answered = answer.submit().follow().html.select("#consultations tr.consultation")
     assert "answered" in answered[0]["class"] and "Thống nhất số liệu" in answered[0].text
+    assert colleague.get("/").html.select_one("#inbox-to_answer") is None  # answered: off the inbox
 
     page = handler.get(page_url)
     forward = page.forms["forward-form"]
@@ -243,6 +251,7 @@ def test_document_page_consults_answers_and_forwards(app, incoming, run):
     assert "chuyenvien → luutru" in done.html.select_one("#forwards").text
 
 
+@SQLITE
 def test_drafts_page_forwards(app, run, tx, settings, tmp_path):
     from webtest import TestApp
 
