@@ -502,8 +502,6 @@ def issue_draft(session: Session, *, storage, signers, checker, draft_id, userna
             raise DomainError("The outgoing register moved while issuing; issue again.", code="register")
         target = Path(out) if out else (Path(data_dir) / "issued" / org.code / str(today.year)
                                         / f"{number:02d}-{draft.type_code}-{draft.id}.pdf")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(issued, target)
         sha256 = verdict.to_dict()["sha256"]
         subject, serial = _last_signer_cert(issued)
     document = session.get(Document, result.document_id)
@@ -517,6 +515,8 @@ def issue_draft(session: Session, *, storage, signers, checker, draft_id, userna
                       actor=actor.user)
     filed = file_issued(session, draft=draft, document=document, year=today.year, actor=actor.user)
     _audit(session, draft, actor.user, "distribute", document_id=document.id, distribution=sent, filing=filed)
+    target.parent.mkdir(parents=True, exist_ok=True)  # written last: a refusal above leaves no file behind
+    shutil.copyfile(storage.path(sha256), target)
     return {"draft_id": draft.id, "document_id": document.id, "number": number, "number_and_symbol": notation,
             "issued_date": today.isoformat(), "file": str(target), "sha256": sha256, "distribution": sent,
             "filing": filed}
