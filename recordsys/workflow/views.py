@@ -156,8 +156,10 @@ def api_incoming_action(request):
         a = services.add_opinion(session, document_id=document.id, username=user, text=str(body.get("text") or ""))
     elif action == "consult":
         to = body.get("to") or ()
-        a = services.consult(session, document_id=document.id, username=user,
-                             to=tuple(map(str, [to] if isinstance(to, str) else to)),
+        to = [to] if isinstance(to, str) else to
+        if not isinstance(to, list):
+            raise HTTPBadRequest("to must be a user name or a list of user names.")
+        a = services.consult(session, document_id=document.id, username=user, to=tuple(map(str, to)),
                              question=str(body.get("question") or ""))
     elif action == "answer":
         a = services.answer_consultation(session, document_id=document.id, username=user,

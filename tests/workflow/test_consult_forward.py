@@ -161,6 +161,7 @@ def test_incoming_consult_and_forward_over_the_api(testapp, tokens, incoming, ru
         f"{base}/{action}", json.dumps(body), headers=_auth(tokens, user), status=status)
     refused = post("consult", {"to": ["kiemtra"], "question": "?"}, "kiemtra", 409)
     assert refused.content_type == "application/problem+json" and refused.json["code"] == "not_main_handler"
+    post("consult", {"to": 7, "question": "?"}, "chuyenvien", 400)
     asked = post("consult", {"to": "kiemtra", "question": "Xin ý kiến về số liệu"}, "chuyenvien").json
     assert asked["consultations"][0]["state"] == "pending"
     assert post("answer", {"number": "abc", "text": "x"}, "kiemtra", 400).json["field"] == "number"
