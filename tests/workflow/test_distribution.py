@@ -85,3 +85,31 @@ def test_filing_setting_is_checked(app_env):  # noqa: F811
     with app_env.transaction() as s, pytest.raises(DomainError) as info:
         services.set_workflow_settings(s, require_org(s, OFFICE), {"filing": ["KH"]}, actor="test")
     assert info.value.field == "filing"
+
+
+def test_refused_internal_delivery_issues_nothing(app_env, tmp_path, monkeypatch):  # noqa: F811
+    """When a recipient here would refuse the envelope, the issue is rolled back whole: no number
+    taken, no document, no file, the draft still signed."""
+    from recordsys.errors import DomainError
+    from recordsys.exchange import services as exchange
+    from recordsys.ingest.models import Register
+    from recordsys.workflow.models import Draft
+
+    real = exchange.check_envelope
+
+    def refusing(data, checker, settings=None, **kw):
+        checked = real(data, checker, settings, **kw)
+        checked.errors = ["chữ ký không hợp lệ / the signature is not valid"]
+        return checked
+
+    monkeypatch.setattr(exchange, "check_envelope", refusing)
+    with pytest.raises(DomainError) as info:
+        _issue(app_env, tmp_path, "KH", [SNV])
+    assert info.value.code == "distribution" and SNV in info.value.localized("en")
+    assert "Chưa ban hành" in info.value.localized("vi")
+    with app_env.transaction() as s:
+        assert s.scalar(select(Draft.state)) == "signed"
+        assert s.scalar(select(Document).where(Document.direction == "outgoing")) is None
+        assert s.scalar(select(InboxEntry)) is None
+        assert (s.scalar(select(Register.last_number).where(Register.kind.like("outgoing%"))) or 0) == 0
+    assert not (Path(app_env.settings["recordsys.data_dir"]) / "issued").exists()
