@@ -150,6 +150,18 @@ def history(session: Session, document: Document) -> dict:
     if tasks:
         conditions.append((AuditEvent.object_type == "task") & AuditEvent.object_id.in_([str(t.id) for t in tasks]))
     events = session.scalars(select(AuditEvent).where(or_(*conditions)).order_by(AuditEvent.id)).all()
-    return {"document": document, "assignment": assignment, "opinions": opinions, "draft": draft,
+    distributed = next((e for e in reversed(events) if e.action == "draft.distribute"), None)
+    return {"distribution": _payload(distributed), "document": document, "assignment": assignment, "opinions": opinions, "draft": draft,
             "versions": versions, "approvals": approvals, "signatures": signatures, "tasks": tasks,
             "events": events}
+
+
+def _payload(event: AuditEvent | None) -> dict | None:
+    import json
+
+    if event is None:
+        return None
+    try:
+        return json.loads(event.payload)
+    except (TypeError, ValueError):
+        return None

@@ -41,7 +41,7 @@ def _issue(app_env, tmp_path, type_code, recipients):  # noqa: F811
                                     data_dir=Path(app_env.settings["recordsys.data_dir"]))
 
 
-def test_internal_at_once_external_through_the_outbox_and_filed(app_env, tmp_path):  # noqa: F811
+def test_internal_at_once_external_through_the_outbox_and_filed(app_env, app, tmp_path):  # noqa: F811
     import datetime as dt
 
     year = dt.date.today().year
@@ -70,6 +70,15 @@ def test_internal_at_once_external_through_the_outbox_and_filed(app_env, tmp_pat
         assert [v["number"] for v in history["versions"]] == [1]
         assert [d["decision"] for d in history["decisions"]] == ["submit", "approve"]
         assert [(g["kind"], g["by"]) for g in history["signatures"]] == [("person", "lanhdao"), ("agency", OFFICE)]
+
+    # the issued document's page says where it went
+    from webtest import TestApp
+
+    from tests.conftest import login
+
+    page = login(TestApp(app), "lanhdao").get(
+        f"/orgs/{OFFICE}/documents/{result['document_id']}/workflow").html.select_one("#distribution").text
+    assert SNV in page and NINH_THUAN in page and "Như trên" in page and "05.TH" in page
 
     # a type the plan of the year does not have: issued and distributed, filed nowhere, said so
     second = _issue(app_env, tmp_path, "TB", [])
