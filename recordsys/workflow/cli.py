@@ -141,6 +141,23 @@ def return_cmd(env, draft_id, comments, username, as_json):
     _done(env, summary, as_json, f"{summary['id']} {summary['state']}")
 
 
+@outgoing.command("forward")
+@click.argument("draft_id")
+@click.option("--to", "to", required=True, help="Who decides in your place (e.g. a deputy leader).")
+@click.option("--comments", help="A note for the person you forward to.")
+@AS_USER
+@JSON
+@pass_env
+def forward_draft_cmd(env, draft_id, to, comments, username, as_json):
+    """Forward DRAFT_ID's current approval step to another person of the agency."""
+    from recordsys.workflow import services
+
+    with env.transaction() as session:
+        draft = services.forward_draft(session, draft_id=draft_id, username=username, to=to, comments=comments)
+        summary = services.draft_summary(session, draft)
+    _done(env, summary, as_json, f"{summary['id']} {summary['state']} {summary['delegate']}")
+
+
 @outgoing.command("issue")
 @click.argument("draft_id")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Where to write the issued PDF.")
@@ -156,7 +173,7 @@ def issue_cmd(env, draft_id, out, username, as_json):
     with env.transaction() as session:
         result = services.issue_draft(session, storage=env.storage, signers=signers, checker=checker,
                                       draft_id=draft_id, username=username, out=out,
-                                      data_dir=Path(env.settings["recordsys.data_dir"]))
+                                      data_dir=Path(env.settings["recordsys.data_dir"]), settings=env.settings)
     _done(env, result, as_json, f"{result['number_and_symbol']} {result['file']}")
 
 
@@ -183,7 +200,7 @@ def _date(_ctx, _param, value):
 
 @click.group()
 def workflow():
-    """Processing incoming documents (xử lý văn bản đến): assign, opinions, done."""
+    """Processing incoming documents (xử lý văn bản đến): assign, opinions, consult, forward, done."""
 
 
 @workflow.command("assign")
@@ -238,6 +255,58 @@ def done_cmd(env, document_id, result, username, as_json):
         a = services.complete_incoming(session, document_id=document_id, username=username, result=result)
         summary = services.assignment_summary(session, a)
     _done(env, summary, as_json, f"{summary['document_id']} {summary['state']}")
+
+
+@workflow.command("consult")
+@click.argument("document_id")
+@click.option("--to", "to", required=True, multiple=True, help="Colleague asked for their view; repeatable.")
+@click.option("--question", required=True, help="What you ask (nội dung xin ý kiến).")
+@AS_USER
+@JSON
+@pass_env
+def consult_cmd(env, document_id, to, question, username, as_json):
+    """Ask colleagues for their view on DOCUMENT_ID (xin ý kiến; main handler)."""
+    from recordsys.workflow import services
+
+    with env.transaction() as session:
+        a = services.consult(session, document_id=document_id, username=username, to=to, question=question)
+        summary = services.assignment_summary(session, a)
+    pending = [str(c["number"]) for c in summary["consultations"] if c["state"] == "pending"]
+    _done(env, summary, as_json, f"{summary['document_id']} {summary['state']} pending: {', '.join(pending)}")
+
+
+@workflow.command("answer")
+@click.argument("document_id")
+@click.option("--number", required=True, help="The number of the consultation request.")
+@click.option("--text", required=True, help="Your opinion (ý kiến).")
+@AS_USER
+@JSON
+@pass_env
+def answer_cmd(env, document_id, number, text, username, as_json):
+    """Answer a consultation request on DOCUMENT_ID addressed to you."""
+    from recordsys.workflow import services
+
+    with env.transaction() as session:
+        a = services.answer_consultation(session, document_id=document_id, username=username, number=number,
+                                         text=text)
+        summary = services.assignment_summary(session, a)
+    _done(env, summary, as_json, f"{summary['document_id']} {summary['state']}")
+
+
+@workflow.command("forward")
+@click.argument("document_id")
+@click.option("--to", "to", required=True, help="Colleague of your unit who takes over as main handler.")
+@AS_USER
+@JSON
+@pass_env
+def forward_cmd(env, document_id, to, username, as_json):
+    """Forward DOCUMENT_ID to a colleague of your unit (main handler)."""
+    from recordsys.workflow import services
+
+    with env.transaction() as session:
+        a = services.forward_incoming(session, document_id=document_id, username=username, to=to)
+        summary = services.assignment_summary(session, a)
+    _done(env, summary, as_json, f"{summary['document_id']} {summary['state']} {summary['main_handler']}")
 
 
 @workflow.command("remind")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import or_, select
+from sqlalchemy import String, cast, or_, select
 from sqlalchemy.orm import Session
 
 from recordsys.core.models import AuditEvent, RoleAssignment, User
@@ -23,10 +23,11 @@ from recordsys.workflow.models import (
 )
 from recordsys.workflow.reminders import OPEN_INCOMING_STATES, OPEN_TASK_STATES
 
-SECTIONS = ("to_assign", "assigned", "to_approve", "to_sign", "to_issue", "returned", "tasks")
+SECTIONS = ("to_assign", "assigned", "to_answer", "to_approve", "to_sign", "to_issue", "returned", "tasks")
 LABELS = {
     "to_assign": "Incoming documents to assign",
     "assigned": "Incoming documents assigned to me",
+    "to_answer": "Consultations awaiting my opinion",
     "to_approve": "Drafts awaiting my approval",
     "to_sign": "Drafts awaiting my signature",
     "to_issue": "Signed documents to number and issue",
@@ -61,6 +62,18 @@ def inbox(session: Session, user: User, today: dt.date | None = None) -> dict:
         code = d.organization.code
         out["assigned"].append(_item("incoming", d.id, f"{d.number_and_symbol or d.number}: {d.subject}", code,
                                      a.deadline, today, a.state, ("document.workflow", {"org": code, "id": d.id})))
+
+    if roles_by_org:  # consultations addressed to me, unanswered (the text search only narrows the rows)
+        asked = session.execute(visible_documents(
+            select(Assignment, Document).join(Document, Document.id == Assignment.document_id)
+            .where(Assignment.organization_id.in_(roles_by_org), Assignment.state == "processing",
+                   cast(Assignment.consultations, String).contains(me)), user).order_by(Assignment.id))
+        for a, d in asked:
+            if any(c.get("to") == me and c.get("answer") is None for c in a.consultations or ()):
+                code = d.organization.code
+                out["to_answer"].append(_item("incoming", d.id, f"{d.number_and_symbol or d.number}: {d.subject}",
+                                              code, a.deadline, today, a.state,
+                                              ("document.workflow", {"org": code, "id": d.id})))
 
     leading = [org for org, roles in roles_by_org.items() if rules.LEADER in roles]
     if leading:  # incoming documents of the last 90 days nobody was assigned yet (the newest 50)
@@ -137,6 +150,18 @@ def history(session: Session, document: Document) -> dict:
     if tasks:
         conditions.append((AuditEvent.object_type == "task") & AuditEvent.object_id.in_([str(t.id) for t in tasks]))
     events = session.scalars(select(AuditEvent).where(or_(*conditions)).order_by(AuditEvent.id)).all()
-    return {"document": document, "assignment": assignment, "opinions": opinions, "draft": draft,
+    distributed = next((e for e in reversed(events) if e.action == "draft.distribute"), None)
+    return {"distribution": _payload(distributed), "document": document, "assignment": assignment, "opinions": opinions, "draft": draft,
             "versions": versions, "approvals": approvals, "signatures": signatures, "tasks": tasks,
             "events": events}
+
+
+def _payload(event: AuditEvent | None) -> dict | None:
+    import json
+
+    if event is None:
+        return None
+    try:
+        return json.loads(event.payload)
+    except (TypeError, ValueError):
+        return None

@@ -36,8 +36,10 @@ def document_page(request):
     """One document with its whole workflow history."""
     document = _document(request)
     data = inbox.history(request.dbsession, document)
+    a = data["assignment"]
     return {**data, "names": _names(request), "messages": request.session.pop_flash(),
-            "can_assign": _is_leader(request),
+            "can_assign": _is_leader(request), "me": request.user.username,
+            "consultations": services.consultation_rows(a) if a else [],
             "today": dt.date.today()}
 
 
@@ -48,9 +50,12 @@ def _is_leader(request) -> bool:
 
 @view_config(route_name="document.workflow.action", request_method="POST", permission="view")
 def document_action(request):
-    """assign | opinion | done from the document's page (the rules decide who may)."""
+    """assign | opinion | consult | answer | forward | done from the document's page (the rules
+    decide who may)."""
+    from recordsys.params import parse_int
+
     action = request.matchdict["action"]
-    if action not in ("assign", "opinion", "done"):
+    if action not in ("assign", "opinion", "consult", "answer", "forward", "done"):
         raise HTTPNotFound("Unknown action.")
     document = _document(request)
     session, user, form = request.dbsession, request.user.username, request.POST
@@ -64,6 +69,16 @@ def document_action(request):
                                      deadline=deadline, note=form.get("note") or None)
         elif action == "opinion":
             services.add_opinion(session, document_id=document.id, username=user, text=form.get("text", ""))
+        elif action == "consult":  # one or more user names, separated by commas or spaces
+            names = tuple(n for n in form.get("to", "").replace(",", " ").split() if n)
+            services.consult(session, document_id=document.id, username=user, to=names,
+                             question=form.get("question", ""))
+        elif action == "answer":
+            services.answer_consultation(session, document_id=document.id, username=user,
+                                         number=parse_int(form.get("number"), "number", min=1),
+                                         text=form.get("text", ""))
+        elif action == "forward":
+            services.forward_incoming(session, document_id=document.id, username=user, to=form.get("to", ""))
         else:
             services.complete_incoming(session, document_id=document.id, username=user, result=form.get("result", ""))
     except DomainError as exc:

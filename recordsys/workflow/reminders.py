@@ -68,21 +68,36 @@ def due_items(session: Session, today: dt.date, days: int = 2, username: str | N
     return out
 
 
+def user_lang(user: User) -> str:
+    """The language of the person's messages: their locale when it is one we speak, else Vietnamese."""
+    from recordsys.i18n import LOCALES
+
+    return user.locale if user.locale in LOCALES else "vi"
+
+
 def compose(due: Due, user: User, today: dt.date, sender: str) -> EmailMessage:
-    what = "Công việc" if due.item_type == "task" else "Văn bản đến"
-    deadline = due.deadline.strftime("%d/%m/%Y")
+    """The reminder e-mail, in the person's language (``users.locale``: vi by default, or en)."""
+    from recordsys.i18n import translate
+
+    lang = user_lang(user)
+    what = translate("The task", lang) if due.item_type == "task" else translate("The incoming document", lang)
+    values = {"what": what, "title": due.title, "deadline": due.deadline.strftime("%d/%m/%Y"),
+              "days": abs(due.days(today))}
     if due.kind == "overdue":
-        subject = f"[Nhắc việc] Quá hạn {-due.days(today)} ngày: {due.title}"
-        line = f"{what} «{due.title}» đã quá hạn xử lý (hạn {deadline}, quá {-due.days(today)} ngày)."
+        subject = translate("[Reminder] ${days} days overdue: ${title}", lang, values)
+        line = translate("${what} «${title}» is past its deadline (due ${deadline}, ${days} days overdue).", lang, values)
     else:
-        subject = f"[Nhắc việc] Sắp đến hạn ngày {deadline}: {due.title}"
-        line = f"{what} «{due.title}» sắp đến hạn xử lý: hạn {deadline} (còn {due.days(today)} ngày)."
+        subject = translate("[Reminder] Due on ${deadline}: ${title}", lang, values)
+        line = translate("${what} «${title}» is nearly due: deadline ${deadline} (${days} days left).", lang, values)
     msg = EmailMessage()
     msg["Subject"] = subject
     msg["From"] = sender
     msg["To"] = user.email
-    msg.set_content(f"Kính gửi {user.full_name},\n\n{line}\n\nĐề nghị đồng chí khẩn trương xử lý.\n\n"
-                    f"(Thư tự động của hệ thống quản lý văn bản và hồ sơ lưu trữ.)\n")
+    msg.set_content("\n\n".join((translate("Dear ${name},", lang, {"name": user.full_name}), line,
+                                   translate("Please deal with it promptly.", lang),
+                                   translate("(An automatic message of the records management system.)", lang)))
+                    + "\n")
+    msg["Content-Language"] = lang  # after set_content, which replaces the Content-* headers
     return msg
 
 

@@ -144,6 +144,11 @@ def _main_handler(doc: IncomingDocument, actor: Actor, action: str) -> None:
           mapping={"main_handler": doc.main_handler, "action": NAMES[action][1], "action_vi": NAMES[action][0]})
 
 
+def main_handler_only(doc: IncomingDocument, actor: Actor, action: str) -> None:
+    """Refuses anyone but the main handler (for actions the services prepare in several steps)."""
+    _main_handler(doc, actor, action)
+
+
 def start(doc: IncomingDocument, actor: Actor) -> IncomingDocument:
     _check(INCOMING_ACTIONS, INCOMING, doc, actor, "start")
     _main_handler(doc, actor, "start")
@@ -160,9 +165,12 @@ def add_opinion(doc: IncomingDocument, actor: Actor, text: str) -> IncomingDocum
 
 
 def request_consultation(doc: IncomingDocument, actor: Actor, to: Actor, question: str) -> IncomingDocument:
+    """The main handler asks a colleague of the agency for their view (xin ý kiến)."""
     _check(INCOMING_ACTIONS, INCOMING, doc, actor, "consult")
     _main_handler(doc, actor, "consult")
     _only(to.user != actor.user, "consult_self", "You cannot consult yourself.")
+    _only(to.agency == doc.agency, "consult_other_agency",
+          "Only colleagues of the agency are consulted; ask another agency through an outgoing document.")
     question = _text(question, "empty_question", "The question is empty.")
     consultation = Consultation(len(doc.consultations) + 1, actor.user, to.user, question)
     return replace(doc, consultations=doc.consultations + (consultation,))

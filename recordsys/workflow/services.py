@@ -88,7 +88,8 @@ def workflow_settings(org: Organization) -> dict:
     return dict((org.settings or {}).get("workflow") or {})
 
 
-SETTING_KEYS = ("approval_chain", "unit_heads", "units", "signer_role", "abbreviation", "unit", "place", "titles")
+SETTING_KEYS = ("approval_chain", "unit_heads", "units", "signer_role", "abbreviation", "unit", "place", "titles",
+                "filing")
 
 
 def set_workflow_settings(session: Session, org: Organization, values: dict, actor: str) -> dict:
@@ -96,6 +97,11 @@ def set_workflow_settings(session: Session, org: Organization, values: dict, act
     unknown = sorted(set(values) - set(SETTING_KEYS))
     if unknown:
         raise DomainError("Unknown workflow setting ${unknown} (known: ${items}).", mapping={"unknown": f"{unknown[0]!r}", "items": ', '.join(SETTING_KEYS)}, field="set", code="setting")
+    filing = values.get("filing")
+    if filing is not None and not (isinstance(filing, dict) and all(
+            isinstance(k, str) and isinstance(v, str) and v.strip() for k, v in filing.items())):
+        raise DomainError("filing maps a document type to a dossier plan code, e.g. {\"QĐ\": \"05.TH\"}.",
+                          field="filing", code="setting")
     conf = {**workflow_settings(org), **values}
     conf = {k: v for k, v in conf.items() if v is not None}
     probe = Organization(code=org.code, name=org.name, settings={"workflow": conf})
@@ -366,6 +372,23 @@ def return_draft(session: Session, *, storage, draft_id, username: str, comments
     return draft
 
 
+def forward_draft(session: Session, *, draft_id, username: str, to: str, comments: str | None = None) -> Draft:
+    """The current approver passes the decision to someone else of the agency (e.g. a deputy leader),
+    who then approves, returns or forwards it in their place."""
+    draft = load_draft(session, draft_id)
+    _, actor = actor_for(session, username, draft.organization)
+    _, delegate = actor_for(session, to, draft.organization)
+    step = draft.step
+    new = refused(rules.forward_draft, as_rule(session, draft), actor, delegate)
+    comments = (comments or "").strip() or None
+    session.add(DraftApproval(draft_id=draft.id, step=step, decision="forward", user=actor.user,
+                              content_hash=current_version(session, draft).content_hash, comments=comments,
+                              current=False))
+    _store(draft, new)
+    _audit(session, draft, actor.user, "forward", step=step, to=delegate.user, comments=comments)
+    return draft
+
+
 def _last_signer_cert(path: Path) -> tuple[str | None, str | None]:
     """Subject and serial of the certificate of the PDF's last signature (read from the file, so a
     token is not asked for its PIN a second time)."""
@@ -430,11 +453,13 @@ def _lock_register(session: Session, org: Organization, kind: str, year: int) ->
 
 
 def issue_draft(session: Session, *, storage, signers, checker, draft_id, username: str, out: Path | None,
-                data_dir: Path, today: dt.date | None = None, now=None) -> dict:
+                data_dir: Path, today: dt.date | None = None, now=None, settings: dict | None = None) -> dict:
     """The clerk numbers the signed document from the outgoing register, fills the number and date,
-    adds the agency's signature, checks the result like any intake and registers it as an outgoing
-    document, all in one transaction."""
+    adds the agency's signature, checks the result like any intake, registers it as an outgoing
+    document, delivers it to its recipients and files it into the dossier the agency's plan names
+    (:mod:`recordsys.workflow.distribution`), all in one transaction."""
     from recordsys.ingest.policy import AcceptancePolicy
+    from recordsys.workflow.distribution import distribute, file_issued
 
     today = today or dt.date.today()
     draft = load_draft(session, draft_id)
@@ -477,8 +502,6 @@ def issue_draft(session: Session, *, storage, signers, checker, draft_id, userna
             raise DomainError("The outgoing register moved while issuing; issue again.", code="register")
         target = Path(out) if out else (Path(data_dir) / "issued" / org.code / str(today.year)
                                         / f"{number:02d}-{draft.type_code}-{draft.id}.pdf")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(issued, target)
         sha256 = verdict.to_dict()["sha256"]
         subject, serial = _last_signer_cert(issued)
     document = session.get(Document, result.document_id)
@@ -488,14 +511,22 @@ def issue_draft(session: Session, *, storage, signers, checker, draft_id, userna
     _store(draft, new)
     draft.document_id = document.id
     _audit(session, draft, actor.user, "issue", number_and_symbol=notation, document_id=document.id, sha256=sha256)
+    sent = distribute(session, storage=storage, checker=checker, settings=settings, draft=draft, document=document,
+                      actor=actor.user)
+    filed = file_issued(session, draft=draft, document=document, year=today.year, actor=actor.user)
+    _audit(session, draft, actor.user, "distribute", document_id=document.id, distribution=sent, filing=filed)
+    target.parent.mkdir(parents=True, exist_ok=True)  # written last: a refusal above leaves no file behind
+    shutil.copyfile(storage.path(sha256), target)
     return {"draft_id": draft.id, "document_id": document.id, "number": number, "number_and_symbol": notation,
-            "issued_date": today.isoformat(), "file": str(target), "sha256": sha256}
+            "issued_date": today.isoformat(), "file": str(target), "sha256": sha256, "distribution": sent,
+            "filing": filed}
 
 
 def draft_summary(session: Session, draft: Draft) -> dict:
     version = current_version(session, draft)
     return {"id": draft.id, "organization": draft.organization.code, "type": draft.type_code, "subject": draft.subject,
             "state": draft.state, "step": draft.step, "steps": len(draft.chain), "drafter": draft.drafter,
+            "delegate": draft.delegate,
             "version": version.number if version else None, "sha256": version.sha256 if version else None,
             "signed_by": draft.signed_by, "number_and_symbol": draft.number_and_symbol,
             "document_id": draft.document_id}
@@ -610,12 +641,74 @@ def complete_incoming(session: Session, *, document_id, username: str, result: s
     return a
 
 
+def _started(session: Session, document: Document, a: Assignment, actor: rules.Actor, action: str):
+    """The rule record, started first when the document was only assigned (as ``done`` does)."""
+    record = incoming_rule(session, document, a)
+    if record.state == "assigned" and actor.agency == record.agency:
+        refused(rules.main_handler_only, record, actor, action)
+        return refused(rules.start, record, actor), True
+    return record, False
+
+
+def consult(session: Session, *, document_id, username: str, to, question: str) -> Assignment:
+    """The main handler asks each of ``to`` (colleagues of the agency) for their view (xin ý kiến);
+    each request is pending until its person answers."""
+    document, a = _incoming(session, document_id)
+    org = document.organization
+    _, actor = actor_for(session, username, org)
+    names = list(dict.fromkeys(n.strip().lower() for n in to if n and n.strip()))
+    if not names:
+        raise DomainError("Name at least one colleague to consult.", field="to", code="no_consultee")
+    record, started = _started(session, document, a, actor, "consult")
+    first = len(record.consultations) + 1
+    for name in names:
+        _, colleague = actor_for(session, name, org)
+        record = refused(rules.request_consultation, record, actor, colleague, question)
+    _store_incoming(a, record)
+    _audit_incoming(session, document, a, actor.user, "consult", to=names, question=record.consultations[-1].question,
+                    numbers=list(range(first, len(record.consultations) + 1)))
+    if started:
+        _incoming_state_changed(session, document, "processing")
+    return a
+
+
+def answer_consultation(session: Session, *, document_id, username: str, number, text: str) -> Assignment:
+    """The consulted colleague answers request ``number`` with their opinion."""
+    from recordsys.params import parse_int
+
+    number = parse_int(number, "number", min=1)
+    document, a = _incoming(session, document_id)
+    _, actor = actor_for(session, username, document.organization)
+    new = refused(rules.answer_consultation, incoming_rule(session, document, a), actor, number, text)
+    _store_incoming(a, new)
+    answer = next(c.answer for c in new.consultations if c.number == number)
+    _audit_incoming(session, document, a, actor.user, "answer", number=number, text=answer)
+    return a
+
+
+def forward_incoming(session: Session, *, document_id, username: str, to: str) -> Assignment:
+    """The main handler hands the document to a colleague of the same unit (who becomes main handler)."""
+    document, a = _incoming(session, document_id)
+    org = document.organization
+    _, actor = actor_for(session, username, org)
+    _, colleague = actor_for(session, to, org)
+    new = refused(rules.forward_incoming, incoming_rule(session, document, a), actor, colleague)
+    _store_incoming(a, new)
+    _audit_incoming(session, document, a, actor.user, "forward", to=colleague.user, unit=actor.unit)
+    return a
+
+
+def consultation_rows(a: Assignment) -> list[dict]:
+    return [{**c, "state": "pending" if c.get("answer") is None else "answered"} for c in a.consultations or ()]
+
+
 def assignment_summary(session: Session, a: Assignment) -> dict:
     opinions = session.scalars(select(Opinion).where(Opinion.assignment_id == a.id).order_by(Opinion.id)).all()
     return {"document_id": a.document_id, "state": a.state, "main_handler": a.main_handler,
             "coordinators": a.coordinators, "for_information": a.for_information,
             "deadline": a.deadline.isoformat() if a.deadline else None, "note": a.note, "result": a.result,
-            "opinions": [{"user": o.user, "text": o.text} for o in opinions]}
+            "opinions": [{"user": o.user, "text": o.text} for o in opinions],
+            "consultations": consultation_rows(a), "forwards": [{"from": f[0], "to": f[1]} for f in a.forwards or ()]}
 
 
 # tasks -------------------------------------------------------------------------------------------
@@ -704,12 +797,13 @@ def task_rows(session: Session, org_code: str, today: dt.date | None = None) -> 
     rows = []
     for task in session.scalars(select(Task).where(Task.organization_id == org.id).order_by(Task.id)):
         rule = task_rule(session, task)
-        rows.append({"kind": "task", "id": task.id, "title": task.title, "assignee": task.assignee,
+        rows.append({"kind": "task", "id": task.id, "title": task.title, "assignee": task.assignee, "unit": task.unit,
                      "deadline": task.deadline, "state": task.state, "overdue_days": rules.task_overdue(rule, today)})
     for a in session.scalars(select(Assignment).where(Assignment.organization_id == org.id).order_by(Assignment.id)):
         document = a.document
         rule = incoming_rule(session, document, a)
         title = f"{document.number_and_symbol or document.number}: {document.subject}"
         rows.append({"kind": "incoming", "id": document.id, "title": title, "assignee": a.main_handler,
+                     "unit": a.handler_unit,
                      "deadline": a.deadline, "state": a.state, "overdue_days": rules.incoming_overdue(rule, today)})
     return rows

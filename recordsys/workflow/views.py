@@ -21,8 +21,8 @@ from recordsys.workflow import services
 from recordsys.workflow.keys import ISignerProvider
 from recordsys.workflow.models import Draft
 
-DRAFT_ACTIONS = ("submit", "approve", "return", "sign", "issue")
-INCOMING_ACTIONS = ("assign", "opinion", "done")
+DRAFT_ACTIONS = ("submit", "approve", "return", "forward", "sign", "issue")
+INCOMING_ACTIONS = ("assign", "opinion", "consult", "answer", "forward", "done")
 
 
 def refusals_as_problems(view):
@@ -93,7 +93,9 @@ def api_draft(request):
 @view_config(route_name="api.draft.action", renderer="json", request_method="POST", permission="view")
 @refusals_as_problems
 def api_draft_action(request):
-    """submit | approve | return ({"comments"}) | sign | issue, as the signed-in user."""
+    """Act on a draft: submit | approve | return ({"comments"}) | forward ({"to", "comments"}) | sign | issue.
+
+    Acts as the signed-in user; the workflow rules decide who may (a refusal is a 409 problem)."""
     action = request.matchdict["action"]
     if action not in DRAFT_ACTIONS:
         raise HTTPNotFound("Unknown action.")
@@ -103,13 +105,18 @@ def api_draft_action(request):
     if action == "issue":
         return services.issue_draft(session, storage=storage, signers=request.find_service(ISignerProvider),
                                     checker=request.find_service(IDocumentChecker), draft_id=draft.id, username=user,
-                                    out=None, data_dir=Path(request.registry.settings["recordsys.data_dir"]))
+                                    out=None, data_dir=Path(request.registry.settings["recordsys.data_dir"]),
+                                    settings=request.registry.settings)
     if action == "sign":
         draft = services.sign_draft(session, storage=storage, signers=request.find_service(ISignerProvider),
                                     draft_id=draft.id, username=user)
     elif action == "return":
         draft = services.return_draft(session, storage=storage, draft_id=draft.id, username=user,
                                       comments=str(json_body(request).get("comments") or ""))
+    elif action == "forward":
+        body = json_body(request)
+        draft = services.forward_draft(session, draft_id=draft.id, username=user, to=str(body.get("to") or ""),
+                                       comments=str(body.get("comments") or ""))
     else:
         action_fn = services.submit_draft if action == "submit" else services.approve_draft
         draft = action_fn(session, storage=storage, draft_id=draft.id, username=user)
@@ -119,8 +126,11 @@ def api_draft_action(request):
 @view_config(route_name="api.incoming.action", renderer="json", request_method="POST", permission="view")
 @refusals_as_problems
 def api_incoming_action(request):
-    """assign ({"to", "coordinators", "for_information", "deadline", "note"}) | opinion ({"text"}) |
-    done ({"result"}) on an incoming document of the agency."""
+    """Process an incoming document: assign | opinion | consult | answer | forward | done.
+
+    Bodies: assign {"to", "coordinators", "for_information", "deadline", "note"}; opinion {"text"};
+    consult {"to": [user, …], "question"} (xin ý kiến); answer {"number", "text"}; forward {"to"}
+    (a colleague of the same unit); done {"result"}. Acts as the signed-in user."""
     from recordsys.ingest.access import can_see
     from recordsys.ingest.models import Document
 
@@ -144,6 +154,19 @@ def api_incoming_action(request):
                                      deadline=deadline, note=body.get("note"))
     elif action == "opinion":
         a = services.add_opinion(session, document_id=document.id, username=user, text=str(body.get("text") or ""))
+    elif action == "consult":
+        to = body.get("to") or ()
+        to = [to] if isinstance(to, str) else to
+        if not isinstance(to, list):
+            raise HTTPBadRequest("to must be a user name or a list of user names.")
+        a = services.consult(session, document_id=document.id, username=user, to=tuple(map(str, to)),
+                             question=str(body.get("question") or ""))
+    elif action == "answer":
+        a = services.answer_consultation(session, document_id=document.id, username=user,
+                                         number=parse_int(body.get("number"), "number", min=1),
+                                         text=str(body.get("text") or ""))
+    elif action == "forward":
+        a = services.forward_incoming(session, document_id=document.id, username=user, to=str(body.get("to") or ""))
     else:
         a = services.complete_incoming(session, document_id=document.id, username=user,
                                        result=str(body.get("result") or ""))
@@ -151,7 +174,7 @@ def api_incoming_action(request):
 
 
 # minimal web pages --------------------------------------------------------------------------------
-PAGE_ACTIONS = {"draft": ("submit",), "submitted": ("approve", "return"), "approved": ("sign", "return"),
+PAGE_ACTIONS = {"draft": ("submit",), "submitted": ("approve", "return", "forward"), "approved": ("sign", "return"),
                 "signed": ("issue",)}
 
 
@@ -204,7 +227,8 @@ def draft_action_page(request):
             result = services.issue_draft(session, storage=storage, signers=request.find_service(ISignerProvider),
                                           checker=request.find_service(IDocumentChecker), draft_id=draft.id,
                                           username=user, out=None,
-                                          data_dir=Path(request.registry.settings["recordsys.data_dir"]))
+                                          data_dir=Path(request.registry.settings["recordsys.data_dir"]),
+                                          settings=request.registry.settings)
             request.session.flash(result["number_and_symbol"])
         elif action == "sign":
             services.sign_draft(session, storage=storage, signers=request.find_service(ISignerProvider),
@@ -212,6 +236,9 @@ def draft_action_page(request):
         elif action == "return":
             services.return_draft(session, storage=storage, draft_id=draft.id, username=user,
                                   comments=request.POST.get("comments", ""))
+        elif action == "forward":
+            services.forward_draft(session, draft_id=draft.id, username=user, to=request.POST.get("to", ""),
+                                   comments=request.POST.get("comments") or None)
         else:
             (services.submit_draft if action == "submit" else services.approve_draft)(
                 session, storage=storage, draft_id=draft.id, username=user)

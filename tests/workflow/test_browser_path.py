@@ -1,6 +1,7 @@
 """The main path of the workflow in a real browser (Debian's chromium): the leader assigns an
-incoming document from the inbox, the specialist drafts the answer (uploads a PDF) and submits
-it, the leader approves and signs, the clerk numbers and issues it; the issued number shows."""
+incoming document from the inbox, the specialist consults a colleague who answers from her inbox,
+the specialist drafts the answer (uploads a PDF) and submits it, the leader approves and signs, the
+clerk numbers and issues it; the issued number shows."""
 from __future__ import annotations
 
 import datetime as dt
@@ -80,10 +81,29 @@ def test_assign_draft_approve_sign_issue(app, demo, tx, settings, tmp_path, brow
         assert "incoming.assign" in browser.find_element(By.ID, "history").text
         sign_out()
 
-        # the specialist sees it in the inbox, drafts the answer and submits it
+        # the specialist sees it in the inbox and asks the archivist for her view (xin ý kiến)
         inbox = sign_in(server, "chuyenvien")
         assigned = inbox.find_element(By.CSS_SELECTOR, "ul.inbox-assigned li")
         assert "45/UBND-VP" in assigned.text and deadline.strftime("%d/%m/%Y") in assigned.text
+        assigned.find_element(By.CSS_SELECTOR, "a").click()
+        consult = css("#consult-form")
+        consult.find_element(By.NAME, "to").send_keys("luutru")
+        consult.find_element(By.NAME, "question").send_keys("Đề nghị cho ý kiến về hồ sơ sửa chữa trường năm trước")
+        consult.find_element(By.CSS_SELECTOR, "button").click()
+        css("#consultations tr.consultation.pending")
+        sign_out()
+
+        # the archivist finds the request in her inbox and answers it
+        inbox = sign_in(server, "luutru")
+        inbox.find_element(By.CSS_SELECTOR, "ul.inbox-to_answer a").click()
+        reply = css("form[action$='/answer']")
+        reply.find_element(By.NAME, "text").send_keys("Hồ sơ năm 2025 đã lưu tại kho, số 12.TCKH")
+        reply.find_element(By.CSS_SELECTOR, "button").click()
+        assert "12.TCKH" in css("#consultations tr.consultation.answered").text
+        sign_out()
+
+        # the specialist drafts the answer and submits it
+        sign_in(server, "chuyenvien")
         browser.get(f"{server.url}/orgs/{OFFICE}/drafts")
         css("input[name=file]").send_keys(str(answer))
         Select(browser.find_element(By.NAME, "type")).select_by_value("CV")

@@ -63,6 +63,7 @@ def test_reminders_by_mail_once_a_day(settings, session_factory, smtp, work, tx)
     soon = by_to["chuyenvien@camlam.gov.vn"]
     assert soon["Subject"].startswith("[Nhắc việc] Sắp đến hạn ngày ")
     assert "còn 1 ngày" in soon.get_content() and "Kính gửi" in soon.get_content()
+    assert soon["Content-Language"] == "vi"
 
     # a second run the same day sends nothing more
     from recordsys.workflow.reminders import send_reminders
@@ -104,3 +105,21 @@ def test_remind_command(settings, smtp, work, tx):
     again = runner.invoke(main, ["--lang", "en", "workflow", "remind"], catch_exceptions=False)
     assert again.output.strip() == "0 sent, 2 already sent, 0 failed"
     assert {str(m["From"]) for m in smtp.wait_for(2)} == {"nhacviec@camlam.gov.vn"}
+
+
+def test_reminder_in_the_persons_language(settings, session_factory, smtp, work, tx):
+    """luutru reads English (users.locale = en); chuyenvien has no locale: Vietnamese."""
+    from recordsys.workflow.reminders import send_reminders
+
+    with tx() as s:
+        s.scalar(select(User).where(User.username == "luutru")).locale = "en"
+    settings = {**settings, "mail.host": smtp.host, "mail.port": str(smtp.port)}
+    assert send_reminders(session_factory, settings)["sent"] == 2
+    by_to = {str(m["To"]): m for m in smtp.wait_for(2)}
+    english = by_to["luutru@camlam.gov.vn"]
+    assert english["Subject"] == "[Reminder] 3 days overdue: Chỉnh lý hồ sơ Đội thuế Cam Lâm"
+    assert english["Content-Language"] == "en"
+    body = english.get_content()
+    assert body.startswith("Dear Phạm Thị Đào,") and "is past its deadline" in body and "3 days overdue" in body
+    assert "Kính gửi" not in body
+    assert by_to["chuyenvien@camlam.gov.vn"]["Subject"].startswith("[Nhắc việc] Sắp đến hạn ngày ")

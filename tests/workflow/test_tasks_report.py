@@ -44,6 +44,14 @@ def test_tasks_and_their_report(run, tmp_path):
     sheet = load_workbook(xlsx).active
     values = [[c.value for c in row] for row in sheet.iter_rows()]
     assert values[1][0] == "No." and values[2][2] == title and values[2][6] == 0
+    by_unit = [[c.value for c in row] for row in load_workbook(xlsx)["By unit"].iter_rows()]
+    assert by_unit == [["Unit", "On time", "Late", "Overdue", "Within the deadline"], ["(no unit)", 1, 0, 0, 0]]
+    import zipfile
+
+    with zipfile.ZipFile(xlsx) as z:
+        chart = z.read("xl/charts/chart1.xml").decode()
+    assert "barChart" in chart and "<f>'By unit'!$A$2</f>" in chart  # categories: the units
+    assert all(f"<f>'By unit'!{c}1</f>" in chart for c in "BCD")  # series: on time, late, overdue
 
     pdf = tmp_path / "bao-cao.pdf"
     assert run("--lang", "vi", "report", "tasks", "--org", OFFICE, "--format", "pdf", "--out", pdf).exit_code == 0
@@ -51,3 +59,16 @@ def test_tasks_and_their_report(run, tmp_path):
 
     text = extract_text(pdf)
     assert "Báo cáo tình hình xử lý công việc" in text and "Tổng hợp báo cáo" in text
+    assert all(label in text for label in ("Tình hình xử lý theo đơn vị", "Đúng hạn", "Trễ hạn", "Quá hạn"))
+
+
+def test_counts_by_unit():
+    from recordsys.workflow.report import by_unit
+
+    rows = [{"unit": "TH", "state": "approved", "overdue_days": 0}, {"unit": "TH", "state": "done", "overdue_days": 3},
+            {"unit": "KT", "state": "in_progress", "overdue_days": 2}, {"unit": None, "state": "assigned",
+                                                                          "overdue_days": 0},
+            {"unit": "TH", "state": "processing", "overdue_days": 1}]
+    assert by_unit(rows) == {"KT": {"on_time": 0, "late": 0, "overdue": 1, "in_progress": 0},
+                             "TH": {"on_time": 1, "late": 1, "overdue": 1, "in_progress": 0},
+                             None: {"on_time": 0, "late": 0, "overdue": 0, "in_progress": 1}}
