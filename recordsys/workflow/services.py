@@ -593,17 +593,29 @@ def _audit_incoming(session, document: Document, a: Assignment, actor: str, acti
                  organization_code=document.organization.code, payload={"state": a.state, **payload})
 
 
+def require_cleared(document, user: User) -> User:
+    """A person named on a document (handler, coordinator, consulted colleague) must be able to read it:
+    same agency and a clearance that reaches its confidentiality."""
+    from recordsys.ingest.access import can_see
+
+    if not can_see(user, document):
+        raise DomainError("${user} may not read this document (agency or clearance), so it cannot be given to them.",
+                          mapping={"user": user.username}, field="to", code="not_cleared")
+    return user
+
+
 def assign_incoming(session: Session, *, document_id, username: str, to: str, coordinators=(), for_information=(),
                     deadline: dt.date | None = None, note: str | None = None, today: dt.date | None = None) -> Assignment:
     today = today or dt.date.today()
     document, a = _incoming(session, document_id)
     org = document.organization
     _, actor = actor_for(session, username, org)
-    _, handler = actor_for(session, to, org)
-    for name in (*coordinators, *for_information):
-        require_user(session, name)
+    handler_user, handler = actor_for(session, to, org)
+    others = [require_user(session, name) for name in (*coordinators, *for_information)]
     new = refused(rules.assign, incoming_rule(session, document, a), actor, handler, coordinators=coordinators,
                   for_information=for_information, deadline=deadline, today=today)
+    for user in (handler_user, *others):
+        require_cleared(document, user)
     _store_incoming(a, new)
     a.assigned_by, a.note = actor.user, (note or "").strip() or None
     _audit_incoming(session, document, a, actor.user, "assign", main_handler=a.main_handler,
@@ -662,8 +674,9 @@ def consult(session: Session, *, document_id, username: str, to, question: str) 
     record, started = _started(session, document, a, actor, "consult")
     first = len(record.consultations) + 1
     for name in names:
-        _, colleague = actor_for(session, name, org)
+        colleague_user, colleague = actor_for(session, name, org)
         record = refused(rules.request_consultation, record, actor, colleague, question)
+        require_cleared(document, colleague_user)
     _store_incoming(a, record)
     _audit_incoming(session, document, a, actor.user, "consult", to=names, question=record.consultations[-1].question,
                     numbers=list(range(first, len(record.consultations) + 1)))
@@ -691,8 +704,9 @@ def forward_incoming(session: Session, *, document_id, username: str, to: str) -
     document, a = _incoming(session, document_id)
     org = document.organization
     _, actor = actor_for(session, username, org)
-    _, colleague = actor_for(session, to, org)
+    colleague_user, colleague = actor_for(session, to, org)
     new = refused(rules.forward_incoming, incoming_rule(session, document, a), actor, colleague)
+    require_cleared(document, colleague_user)
     _store_incoming(a, new)
     _audit_incoming(session, document, a, actor.user, "forward", to=colleague.user, unit=actor.unit)
     return a

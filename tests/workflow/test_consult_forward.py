@@ -271,3 +271,28 @@ def test_drafts_page_forwards(app, run, tx, settings, tmp_path):
     assert "phochanh" in after.html.select_one("tbody tr").text
     with tx() as s:
         assert s.get(Draft, draft_id).delegate == "phochanh"
+
+
+@SQLITE
+def test_a_secret_document_is_not_given_to_someone_without_clearance(run, incoming, tx):
+    from recordsys.core.models import User
+    from recordsys.ingest.models import Document
+
+    with tx() as s:
+        s.get(Document, incoming).confidentiality = "mat"
+        for user in s.scalars(select(User).where(User.username.in_(["lanhdao", "chuyenvien"]))):
+            user.clearance = 1
+    with tx() as s:
+        s_count = s.scalar(select(func.count()).select_from(AuditEvent))
+    refused = run("workflow", "assign", incoming, "--to", "kiemtra", "--as", "lanhdao")
+    assert refused.exit_code == 1 and "kiemtra" in refused.output and "clearance" in refused.output
+    _assign(run, incoming)
+    before = _snapshot(tx, incoming)
+    asked = run("workflow", "consult", incoming, "--to", "luutru", "--question", "Ý kiến về quy hoạch?",
+                "--as", "chuyenvien")
+    assert asked.exit_code == 1 and "luutru" in asked.output
+    moved = run("workflow", "forward", incoming, "--to", "luutru", "--as", "chuyenvien")
+    assert moved.exit_code == 1 and "luutru" in moved.output
+    assert _snapshot(tx, incoming) == before
+    with tx() as s:
+        assert s.scalar(select(func.count()).select_from(AuditEvent)) == s_count + 1  # the one assignment
