@@ -83,7 +83,7 @@ def test_every_type_has_the_abbreviation_of_decree_30():
     types = notation.load_document_types()
     assert len(types) == 29
     expected = {"NQ", "QĐ", "CT", "QC", "QyĐ", "TC", "TB", "HD", "CTr", "KH", "PA", "ĐA", "DA", "BC", "BB",
-                "TTr", "HĐ", "CĐ", "GN", "TTh", "UQ", "GM", "GGT", "NP", "PG", "PC", "PB"}
+                "TTr", "HĐ", "CĐ", "BGN", "BTT", "GUQ", "GM", "GGT", "GNP", "PG", "PC", "PB"}
     assert {t.abbreviation for t in types.values() if t.abbreviation} == expected
     assert types["CV"].is_letter and types["CV"].numbered
     assert not types["TCg"].numbered and not types["TCg"].is_letter
