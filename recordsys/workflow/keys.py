@@ -109,11 +109,13 @@ def _software(folder: Path, kind: str, key: str, name: str, title: str) -> Softw
 
 # the demo PKI ----------------------------------------------------------------------------------
 def demo_parties() -> tuple[list[tuple[str, str, str]], list[tuple[str, str]]]:
-    """(username, full name, agency) of the demo leaders, (code, name) of the demo agencies."""
+    """(username, full name, agency) of the demo leaders, (code, name) of the demo agencies (the ward
+    formed by the 2025 merger too)."""
     from recordsys.core.demo import DEMO_ORGS, DEMO_USERS
+    from recordsys.dossiers.demo import NEW_WARD
 
     people = [(u, full, org) for u, full, role, org in DEMO_USERS if role == "leader"]
-    return people, [(code, name) for code, name, *_ in DEMO_ORGS]
+    return people, [(code, name) for code, name, *_ in (*DEMO_ORGS, NEW_WARD)]
 
 
 def ensure_demo_pki(data_dir: Path) -> Path | None:

@@ -28,6 +28,9 @@ def test_demo_pki_is_made_once_and_trusted_here_only(tmp_path):
     leader = provider.for_user("lanhdao", "Nguyễn Đình Quang", "Chánh Văn phòng")
     seal = provider.for_agency("000.00.01.H41", "Văn phòng Ủy ban nhân dân tỉnh Khánh Hòa")
     assert isinstance(leader, SoftwareKeySigner) and isinstance(seal, SoftwareKeySigner)
+    from recordsys.dossiers.demo import NEW_WARD
+
+    assert isinstance(provider.for_agency(NEW_WARD[0], NEW_WARD[1]), SoftwareKeySigner)  # formed by the merger
     data = tmp_path / "data"
     assert list((data / "trust").glob("*.pem")) == [anchor]
     assert anchor.read_bytes() == (data / "demo-pki" / "root.cert.pem").read_bytes()
