@@ -26,7 +26,7 @@ def demo(env, if_empty):
     with env.transaction() as session:
         if not demo_data.is_empty(session):
             if if_empty:
-                click.echo("Demo data already present. Logins: "
+                click.echo(translate("Demo data already present. Logins:", env.lang) + " "
                            + ", ".join(f"{u} / {demo_data.demo_password(u)}" for u, *_ in demo_data.DEMO_USERS))
                 return
             raise CommandError("The database already has agencies; the demo seeds an empty database only.")
@@ -90,7 +90,7 @@ def org_add(env, code, name, level, parent_code, fonds_code):
     with env.transaction() as session:
         created = _service_call(services.create_org, session, code=code, name=name, level=level,
                                 parent_code=parent_code, fonds_code=fonds_code, actor="cli")
-        click.echo(f"Added {created.code} {created.name}.")
+        click.echo(translate("Added ${code} ${name}.", env.lang, {"code": created.code, "name": created.name}))
 
 
 @org.command("merge")
@@ -165,7 +165,8 @@ def user_add(env, username, full_name, password, email, org_code, roles):
             target = _service_call(services.require_org, session, org_code)
             for role in roles:
                 _service_call(services.grant_role, session, created, target, role, actor="cli")
-        click.echo(f"Created user {created.username}" + (f" with {', '.join(roles)} in {org_code}" if roles else "") + ".")
+        click.echo(translate("Created user ${user} with ${roles} in ${org}.", env.lang, {"user": created.username, "roles": ", ".join(roles), "org": org_code})
+                   if roles else translate("Created user ${user}.", env.lang, {"user": created.username}))
 
 
 @user.command("grant")
@@ -220,7 +221,7 @@ def user_enable(env, username):
     """Enable a disabled user again."""
     with env.transaction() as session:
         services.set_active(session, _user(session, username), True, actor="cli")
-    click.echo(f"Enabled {username}.")
+    click.echo(translate("Enabled ${user}.", env.lang, {"user": username}))
 
 
 @user.command("end-sessions")

@@ -51,8 +51,7 @@ def check(env):
         click.echo(f"  {difference}", err=True)
     if differences:
         raise CommandError("The models and the migrations differ in ${n_differences} place(s): write a migration (`recordsys db revision -m …`).", mapping={"n_differences": len(differences)})
-    click.echo("The models and the migrations agree." if env.lang == "en"
-               else "Mô hình dữ liệu khớp với các bản chuyển đổi.")
+    click.echo(translate("The models and the migrations agree.", env.lang))
 
 
 @db.command()

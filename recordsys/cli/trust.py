@@ -110,7 +110,7 @@ def trust_add(env, file, reason):
                 audit.record(session, actor="cli", action=AuditAction.trust_add, object_type="certificate",
                              object_id=digest[:64], payload={"subject": cert.subject.human_friendly,
                                                              "source_file": str(file), "reason": reason})
-                click.echo(f"Trusted {digest} {cert.subject.human_friendly}.")
+                click.echo(translate("Trusted ${digest} ${subject}.", env.lang, {"digest": digest, "subject": cert.subject.human_friendly}))
     except BaseException:
         for path in written:  # the audit event did not commit: neither does the anchor
             path.unlink(missing_ok=True)

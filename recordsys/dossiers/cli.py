@@ -51,7 +51,7 @@ def create(env, org_code, year, plan_code, title, retention):
 
     dossier_id, code = _run(env, work)
     click.echo(dossier_id)
-    click.echo(f"Opened {code}.", err=True)
+    click.echo(translate("Opened ${code}.", env.lang, {"code": code}), err=True)
 
 
 @dossier.command("import")
@@ -78,7 +78,7 @@ def import_xml(env, file, org_code, with_documents, as_json):
                    "documents_not_found": not_found})
         return
     click.echo(dossier_id)
-    click.echo(f"Imported {imported.fields.get('FileCode')} as {code}.", err=True)
+    click.echo(translate("Imported ${old} as ${code}.", env.lang, {"old": imported.fields.get("FileCode"), "code": code}), err=True)
     for reference in not_found:
         click.echo(f"warning: document {reference} not found; not linked", err=True)
 
@@ -113,7 +113,7 @@ def describe(env, dossier_id, pairs):
             raise click.BadParameter(f"{pair!r} is not ELEMENT=VALUE", param_hint="--set")
         values[key.strip()] = value
     _run(env, lambda s: set_fields(s, get(s, dossier_id), values, "cli"), dossier_id, "describe")
-    click.echo("Saved.")
+    click.echo(translate("Saved.", env.lang))
 
 
 @dossier.command()
@@ -127,7 +127,7 @@ def waive(env, dossier_id, document_id, reason):
     from recordsys.dossiers.services import get
 
     _run(env, lambda s: waive_document(s, get(s, dossier_id), document_id, reason, "cli"), dossier_id, "waive")
-    click.echo("Waived.")
+    click.echo(translate("Waived.", env.lang))
 
 
 @dossier.command()
@@ -139,7 +139,7 @@ def close(env, dossier_id):
     from recordsys.dossiers.services import get
 
     _run(env, lambda s: close_dossier(s, get(s, dossier_id), "cli"), dossier_id, "close")
-    click.echo("Closed.")
+    click.echo(translate("Closed.", env.lang))
 
 
 @dossier.command()
@@ -285,7 +285,7 @@ def reorder(env, dossier_id, document_ids):
     from recordsys.dossiers.services import get
 
     _run(env, lambda s: reorder_documents(s, get(s, dossier_id), list(document_ids), "cli"), dossier_id, "reorder")
-    click.echo("Reordered.")
+    click.echo(translate("Reordered.", env.lang))
 
 
 @dossier.command()
@@ -298,7 +298,7 @@ def hold(env, dossier_id, reason):
     from recordsys.dossiers.services import get
 
     _run(env, lambda s: set_legal_hold(s, get(s, dossier_id), reason, "cli"))
-    click.echo("Held." if reason else "Released.")
+    click.echo(translate("Held." if reason else "Released.", env.lang))
 
 
 @dossier.group()
@@ -370,7 +370,7 @@ def plan_add(env, org_code, year, code, title, retention, unit, person):
     _run(env, lambda s: add_plan_entry(s, organization=require_org(s, org_code), year=year, code=code, title=title,
                                        retention=retention, actor="cli", responsible_unit=unit,
                                        responsible_person=person).id)
-    click.echo("Added.")
+    click.echo(translate("Added.", env.lang))
 
 
 @plan_group.command("list")

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from recordsys.cli.context import CommandError, echo_json, pass_env
+from recordsys.i18n import translate
 from recordsys.preservation.eark.cli import validate_package_command
 
 
@@ -114,7 +115,7 @@ def import_cmd(env, bag, org_code):
     try:
         with env.transaction() as session:
             package = import_bag(session, env.settings, bag, require_org(session, org_code), "cli")
-            click.echo(f"Imported as package {package.id} ({package.name}).")
+            click.echo(translate("Imported as package ${package} (${name}).", env.lang, {"package": package.id, "name": package.name}))
     except (PreservationError, ValidationError) as exc:
         raise CommandError("${error}", mapping={"error": exc}) from None
 
@@ -205,7 +206,7 @@ def import_sip_cmd(env, path, org_code, as_json):
     if as_json:
         echo_json(result)
     else:
-        click.echo(f"Imported as package {result['package']} ({result['name']}).")
+        click.echo(translate("Imported as package ${package} (${name}).", env.lang, {"package": result["package"], "name": result["name"]}))
 
 
 preservation.add_command(validate_package_command)  # `recordsys preservation validate-package PATH [--json]`
