@@ -26,3 +26,44 @@ def test_inbox_page_accept_and_outbox_page(run, outgoing, trusted, testapp, tx, 
     outbox = testapp.get(f"/orgs/{OFFICE}/exchange/outbox")
     assert f"{OFFICE}: 03" in outbox.text and f"{FINANCE}: 01" in outbox.text
     assert json.loads(run("exchange", "status", outgoing, "--json").stdout)["recipients"]
+
+
+def test_document_page_offers_the_allowed_statuses_and_the_inbox_names_the_business_type(
+        run, outgoing, trusted, testapp, tx, session_factory, settings, demo):
+    from recordsys.core.models import User
+    from recordsys.core.services import create_token
+
+    assert run("exchange", "send", outgoing, "--to", OFFICE).exit_code == 0
+    run_jobs(session_factory, settings)
+    [entry] = [json.loads(line) for line in run("exchange", "inbox", "--json").stdout.splitlines()]
+    registered = json.loads(run("exchange", "accept", entry["id"], "--json").stdout)["registered_document_id"]
+    login(testapp, "vanthu")
+    page = testapp.get(f"/orgs/{OFFICE}/exchange/documents/{registered}")
+    assert "04 · Phân công xử lý" in page.text or "04 · " in page.text
+    form = next(f for f in page.forms.values() if "code" in f.fields and "inbox_id" not in f.fields)
+    done = form.submit("code", value="05").follow()
+    assert "Đã gửi trạng thái 05" in done.text and 'value="04"' not in done.text and 'value="06"' in done.text
+
+    sender_page = testapp.get(f"/orgs/{OFFICE}/exchange/documents/{outgoing}")
+    ask = next(f for f in sender_page.forms.values() if f.fields.get("to"))
+    ask["description"] = "Thu hồi để sửa lỗi thể thức"
+    assert "Đã gửi trạng thái 13" in ask.submit("code", value="13").follow().text
+    run_jobs(session_factory, settings)
+    inbox = testapp.get(f"/orgs/{OFFICE}/exchange/inbox")
+    assert "Thu hồi văn bản" in inbox.text and "Văn bản mới" in inbox.text and "Đồng ý (15)" in inbox.text
+
+    with tx() as session:
+        token = create_token(session, session.scalar(select(User).where(User.username == "vanthu")), "máy")
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    api = f"/api/v1/orgs/{OFFICE}/exchange/documents/{registered}/status"
+    state = testapp.get(api, headers=headers).json
+    assert state["allowed"]["receiver"] == ["06"] and [r["codes"] for r in state["allowed"]["requests"]] == [["15", "16"]]
+    refused = testapp.post(api, json.dumps({"code": "16"}), headers={**headers, "Accept-Language": "vi"}, status=422)
+    assert "cần lý do" in refused.json["detail"]
+    testapp.post(api, json.dumps({"code": "05", "to": "x"}), headers=headers, status=422)
+    testapp.post(api, json.dumps({"code": "16", "inbox_id": "abc"}), headers=headers, status=400)
+    answered = testapp.post(api, json.dumps({"code": "16", "description": "Văn bản đang được xử lý"}), headers=headers)
+    assert answered.json["state"] == "refused" and answered.json["status_code"] == "16"
+    run_jobs(session_factory, settings)
+    history = json.loads(run("exchange", "status", outgoing, "--json").stdout)
+    assert [s["status_code"] for s in history["by_recipient"][OFFICE]] == ["01", "03", "05", "16"]
