@@ -275,9 +275,8 @@ def message(env, message_id, out):
 @pass_env
 def status(env, document, as_json):
     """Trạng thái xử lý theo từng nơi nhận / Statuses per recipient of a sent document (our id or DocumentId)."""
-    from recordsys.exchange.services import status_history
-
     from recordsys.exchange.requests import allowed_now
+    from recordsys.exchange.services import status_history
 
     with env.transaction() as session:
         history = status_history(session, document)

@@ -232,9 +232,9 @@ def _apply_fields(document: Document, given: dict) -> list[dict]:
 
 def _replace_file(session: Session, storage, entry: InboxEntry, document: Document, actor: str,
                   settings: dict | None) -> dict:
+    from recordsys.exchange.reading import read_envelope
     from recordsys.exchange.services import limits, write_attachments
     from recordsys.ingest.extract import extract_text
-    from recordsys.exchange.reading import read_envelope
     from recordsys.storage.models import stored_file
 
     attachments = (entry.verdict or {}).get("attachments", [])
