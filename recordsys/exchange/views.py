@@ -123,6 +123,32 @@ def document_status(request):
     return HTTPSeeOther(request.route_url("exchange.document", org=_org(request).code, id=document.id))
 
 
+@view_config(route_name="exchange.document.version", request_method="GET", permission="document.read")
+def document_version(request):
+    """An earlier file of a document replaced through exchange (version n, 1 the oldest), when the
+    caller may see the document; audited like every download."""
+    from pyramid.response import FileIter, Response
+
+    from recordsys.core import audit
+
+    document = _document(request)
+    n = int_param(request, "n", min=1, max=10_000, source="matchdict")
+    versions = (document.extra or {}).get("versions", [])
+    storage = request.find_service(IFileStorage)
+    if n > len(versions) or not storage.exists(versions[n - 1]["sha256"]):
+        raise HTTPNotFound()
+    version = versions[n - 1]
+    audit.record(request.dbsession, actor=request.user.username, action="document.download", object_type="document",
+                 object_id=document.id, organization_code=_org(request).code,
+                 payload={"sha256": version["sha256"], "version": n})
+    response = Response(content_type="application/octet-stream")
+    response.app_iter = FileIter(storage.open(version["sha256"]))
+    response.headers["Content-Disposition"] = f'attachment; filename="van-ban-{document.id}-v{n}.bin"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @view_config(route_name="api.exchange.status", renderer="json", request_method="GET", permission="document.read")
 def api_status(request):
     """Per recipient, the statuses of the document (sent by this agency) with their times, and what may

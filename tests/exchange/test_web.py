@@ -67,3 +67,38 @@ def test_document_page_offers_the_allowed_statuses_and_the_inbox_names_the_busin
     run_jobs(session_factory, settings)
     history = json.loads(run("exchange", "status", outgoing, "--json").stdout)
     assert [s["status_code"] for s in history["by_recipient"][OFFICE]] == ["01", "03", "05", "16"]
+
+
+def test_replaced_file_stays_readable_on_the_document_page(run, demo, trusted, corpus, testapp, tx, tmp_path):
+    import dataclasses
+
+    from recordsys.core.audit import AuditEvent
+    from recordsys.exchange.codes import BusinessDocType
+    from recordsys.exchange.edxml import write_document_envelope
+    from recordsys.exchange.model import Attachment, Business, Organization
+    from tests.exchange import samples
+
+    original = samples.document(recipients=(Organization(OFFICE, "Văn phòng UBND tỉnh Khánh Hòa"),), attachments=(
+        Attachment("15-QĐ-UBND.pdf", "application/pdf", corpus.valid.read_bytes()),))
+    replacement = dataclasses.replace(
+        original, code_number="16", subject="Về việc thành lập Đoàn kiểm tra (thay thế Quyết định 15/QĐ-UBND)",
+        business=Business(BusinessDocType.REPLACE, "Thay thế do sai thành phần Đoàn",
+                          replaced_document_ids=(original.effective_document_id,)),
+        attachments=(Attachment("16-QĐ-UBND.pdf", "application/pdf", corpus.two_signatures.read_bytes()),))
+    ids = []
+    for name, env in (("15.edxml", original), ("16.edxml", replacement)):
+        path = tmp_path / name
+        path.write_bytes(write_document_envelope(env))
+        [row] = [json.loads(line) for line in run("exchange", "receive", path, "--json").stdout.splitlines()]
+        ids.append(json.loads(run("exchange", "accept", row["inbox_ids"][0], "--json").stdout)["registered_document_id"])
+    assert ids[0] == ids[1]  # the same document, its file replaced
+    login(testapp, "vanthu")
+    inbox = testapp.get(f"/orgs/{OFFICE}/exchange/inbox")
+    assert "Thay thế văn bản" in inbox.text and "Văn bản mới" in inbox.text
+    page = testapp.get(f"/orgs/{OFFICE}/exchange/documents/{ids[0]}")
+    assert "Các phiên bản trước" in page.text and "15-QĐ-UBND.pdf" in page.text
+    old = page.click(href=f"/exchange/documents/{ids[0]}/versions/1")
+    assert old.body == corpus.valid.read_bytes()
+    testapp.get(f"/orgs/{OFFICE}/exchange/documents/{ids[0]}/versions/2", status=404)
+    with tx() as session:
+        assert session.scalars(select(AuditEvent).where(AuditEvent.action == "document.download")).all()
