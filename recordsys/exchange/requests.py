@@ -310,7 +310,7 @@ def answer(session: Session, storage, entry: InboxEntry, agree: bool, reason: st
 
 # --- statuses sent by hand ------------------------------------------------------------------------
 
-def _sent_codes(session: Session, entry: InboxEntry) -> list[str]:
+def sent_codes(session: Session, entry: InboxEntry) -> list[str]:
     return list(session.scalars(select(OutboxMessage.status_code).where(
         OutboxMessage.kind == "status", OutboxMessage.organization_id == entry.organization_id,
         OutboxMessage.edxml_document_id == entry.edxml_document_id).order_by(OutboxMessage.id)))
@@ -359,7 +359,7 @@ def allowed_now(session: Session, document_id: int) -> dict:
     entry = received_entry(session, document_id)
     out = {"document_id": document_id, "receiver": [], "requests": [], "sender": {}}
     if entry is not None:
-        out["receiver"] = [c.value for c in rules.receiver_codes(entry.state, None, _sent_codes(session, entry))]
+        out["receiver"] = [c.value for c in rules.receiver_codes(entry.state, None, sent_codes(session, entry))]
         out["requests"] = [{"inbox_id": r.id, "request": r.request, "codes": [c.value for c in rules.ANSWERS]}
                            for r in pending_requests(session, entry)]
     messages = sent_documents(session, document_id)

@@ -621,17 +621,17 @@ def notify_status(session: Session, document_id: int, code: str, *, storage=None
                   actor: str = "workflow") -> OutboxMessage | None:
     """Queue status ``code`` (04, 05, 06) to the original sender of the registered document
     ``document_id``, in the caller's transaction; nothing when the document did not come through
-    exchange (or was revoked). Each status is sent once per document."""
+    exchange (or was revoked). Each status is sent once per document, and only forward (``rules``)."""
     entry = session.scalar(select(InboxEntry).where(InboxEntry.registered_document_id == document_id,
                                                     InboxEntry.state == "accepted", InboxEntry.request.is_(None)))
     if entry is None:
         return None
+    from recordsys.exchange import rules
+    from recordsys.exchange.requests import sent_codes
+
     code = StatusCode(code)
-    sent = session.scalar(select(OutboxMessage.id).where(
-        OutboxMessage.kind == "status", OutboxMessage.organization_id == entry.organization_id,
-        OutboxMessage.edxml_document_id == entry.edxml_document_id, OutboxMessage.status_code == code.value))
-    if sent is not None:
-        return None
+    if code not in rules.receiver_codes(entry.state, None, sent_codes(session, entry)):
+        return None  # sent already, or a later step was sent by hand: the handling steps only go forward
     if storage is None:
         from recordsys.storage import make_storage
 

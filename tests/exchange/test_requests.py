@@ -236,3 +236,16 @@ def test_service_explains_in_vietnamese(tx, outgoing, settings):
     with tx() as session, pytest.raises(ExchangeError) as caught:
         send_status(session, LocalFileStorage(settings["storage.path"]), outgoing, "05", actor="vanthu")
     assert "không gửi được" in caught.value.localized("vi") and OFFICE  # not received through exchange
+
+
+def test_workflow_statuses_only_go_forward_after_one_sent_by_hand(run, demo, trusted, corpus, tx, tmp_path, settings):
+    from recordsys.exchange.services import notify_status
+    from recordsys.storage import LocalFileStorage
+
+    _, registered = _received_and_accepted(run, corpus, tmp_path)
+    assert run("exchange", "send-status", registered, "--code", "05", "--as", "vanthu").exit_code == 0
+    storage = LocalFileStorage(settings["storage.path"])
+    with tx() as session:
+        assert notify_status(session, registered, "04", storage=storage, settings=settings) is None
+        assert notify_status(session, registered, "06", storage=storage, settings=settings) is not None
+    assert _outbox_codes(run) == ["01", "03", "05", "06"]
