@@ -201,7 +201,7 @@ def store_take_back(session: Session, storage, checked, env: StatusEnvelope, *, 
 
 # --- the clerk's answer (15 agree / 16 refuse) --------------------------------------------------
 
-def _earlier_registered(session: Session, entry: InboxEntry) -> tuple[InboxEntry, Document]:
+def _earlier(session: Session, entry: InboxEntry) -> InboxEntry:
     earlier = entry.related
     if earlier is None:  # it may have arrived after the request
         ids = (entry.verdict or {}).get("request", {}).get("references") or [entry.edxml_document_id]
@@ -210,6 +210,11 @@ def _earlier_registered(session: Session, entry: InboxEntry) -> tuple[InboxEntry
     if earlier is None:
         raise _error("The earlier document of this request was not received by this agency; refuse the request.",
                      code="no-earlier-document")
+    return earlier
+
+
+def _earlier_registered(session: Session, entry: InboxEntry) -> tuple[InboxEntry, Document]:
+    earlier = _earlier(session, entry)
     if earlier.state != "accepted" or earlier.registered_document_id is None:
         raise _error("The earlier document ${document_id} (inbox ${inbox_id}) is ${state}, not registered; "
                      "decide on it first or refuse the request.",
@@ -278,19 +283,25 @@ def answer(session: Session, storage, entry: InboxEntry, agree: bool, reason: st
     if not agree and not reason:
         raise _error("A refusal needs a reason.", field="reason")
     out = {"inbox_id": entry.id, "request": entry.request}
-    if agree:
+    if agree and entry.request == "take_back":  # given back, registered or not yet: the record is kept
+        earlier = _earlier(session, entry)
+        if earlier.state not in ("received", "accepted"):
+            raise _error("The earlier document ${document_id} (inbox ${inbox_id}) is already ${state}.",
+                         {"document_id": earlier.edxml_document_id, "inbox_id": earlier.id, "state": earlier.state},
+                         code="already-decided")
+        earlier.state, earlier.reason = "revoked", (entry.verdict or {}).get("request", {}).get("reason") or None
+        entry.registered_document_id = earlier.registered_document_id
+        out.update(revoked_inbox_id=earlier.id, registered_document_id=earlier.registered_document_id)
+        code, description = StatusCode.REQUEST_AGREED, reason or "Đồng ý / Agreed"
+    elif agree:
         earlier, document = _earlier_registered(session, entry)
-        if entry.request == "take_back":
-            earlier.state, earlier.reason = "revoked", (entry.verdict or {}).get("request", {}).get("reason") or None
-            applied = {"revoked_inbox_id": earlier.id}
-        else:
-            previous = _replace_file(session, storage, entry, document, actor, settings) \
-                if entry.request == "replace" else None
-            fields = message_fields((entry.verdict or {}).get("message", {}), entry.subject)
-            applied = {"changes": _apply_fields(document, fields)}
-            if previous:
-                applied["previous_version"] = previous
-            enqueue_index_update(session, "document", document.id)
+        previous = _replace_file(session, storage, entry, document, actor, settings) \
+            if entry.request == "replace" else None
+        fields = message_fields((entry.verdict or {}).get("message", {}), entry.subject)
+        applied = {"changes": _apply_fields(document, fields)}
+        if previous:
+            applied["previous_version"] = previous
+        enqueue_index_update(session, "document", document.id)
         entry.registered_document_id = document.id
         out.update(applied, registered_document_id=document.id)
         code, description = StatusCode.REQUEST_AGREED, reason or "Đồng ý / Agreed"

@@ -249,3 +249,34 @@ def test_workflow_statuses_only_go_forward_after_one_sent_by_hand(run, demo, tru
         assert notify_status(session, registered, "04", storage=storage, settings=settings) is None
         assert notify_status(session, registered, "06", storage=storage, settings=settings) is not None
     assert _outbox_codes(run) == ["01", "03", "05", "06"]
+
+
+def test_take_back_of_a_document_not_yet_registered(run, demo, trusted, corpus, tx, tmp_path):
+    from recordsys.exchange.edxml import write_status_envelope
+
+    [row] = lines(run("exchange", "receive", _write(tmp_path, "15.edxml", _original(corpus)), "--json"))
+    [earlier_id] = row["inbox_ids"]
+    ask = samples.status(sender=samples.KHANH_HOA, status_code="13", staff=None,
+                         description="Đề nghị thu hồi Quyết định 15/QĐ-UBND do ban hành nhầm",
+                         recipients=(samples.SO_NOI_VU,), traces=())
+    path = tmp_path / "13.edxml"
+    path.write_bytes(write_status_envelope(ask))
+    [taken] = lines(run("exchange", "receive", path, "--json"))
+    assert taken["accepted"] and taken["kind"] == "status" and len(taken["inbox_ids"]) == 1
+    [again] = lines(run("exchange", "receive", path, "--json"))
+    assert again["duplicates"] == taken["inbox_ids"]
+    stray = tmp_path / "13-khac.edxml"
+    stray.write_bytes(write_status_envelope(dataclasses.replace(ask, response_for=dataclasses.replace(
+        ask.response_for, document_id="000.00.00.H41,2026/11/28,99/QĐ-UBND"))))
+    refused = run("exchange", "receive", stray, "--json")
+    assert refused.exit_code == 1 and lines(refused)[0]["inbox_ids"] == []
+
+    agreed = run("exchange", "accept", taken["inbox_ids"][0], "--json")
+    assert agreed.exit_code == 0, agreed.output
+    assert json.loads(agreed.stdout)["revoked_inbox_id"] == earlier_id
+    states = {r["id"]: r["state"] for r in lines(run("exchange", "inbox", "--json"))}
+    assert states == {earlier_id: "revoked", taken["inbox_ids"][0]: "accepted"}
+    assert run("exchange", "accept", earlier_id).exit_code != 0
+    assert _outbox_codes(run) == ["01", "15"]
+    with tx() as session:
+        assert session.scalars(select(Document)).all() == []
