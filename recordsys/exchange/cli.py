@@ -40,7 +40,8 @@ def summary(file: str, result: ReadResult) -> dict:
                    business_type=int(env.business.doc_type),
                    response_for=env.response_for[0].document_id if env.response_for else None)
     elif isinstance(env, StatusEnvelope):
-        out.update(status_code=env.status_code, response_for=env.response_for.document_id or None)
+        out.update(status_code=env.status_code, response_for=env.response_for.document_id or None,
+                   to=[o.organ_id for o in env.recipients])  # only a take-back request (13) names its organs
     return out
 
 

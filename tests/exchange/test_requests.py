@@ -261,6 +261,8 @@ def test_take_back_of_a_document_not_yet_registered(run, demo, trusted, corpus, 
                          recipients=(samples.SO_NOI_VU,), traces=())
     path = tmp_path / "13.edxml"
     path.write_bytes(write_status_envelope(ask))
+    [summary] = lines(run("exchange", "unpack", path, "--json"))
+    assert (summary["kind"], summary["status_code"], summary["to"]) == ("status", "13", [HOME_AFFAIRS])
     [taken] = lines(run("exchange", "receive", path, "--json"))
     assert taken["accepted"] and taken["kind"] == "status" and len(taken["inbox_ids"]) == 1
     [again] = lines(run("exchange", "receive", path, "--json"))
