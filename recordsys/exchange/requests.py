@@ -4,7 +4,8 @@
   **replacement** (type 3, naming the replaced DocumentId) becomes an inbox entry linked to the
   earlier entry of the same document in the receiving agency. A **take-back request** (status 13 from
   the original sender) does too. The clerk sees what is asked and answers: agree (15) applies it —
-  the registered document's metadata updated (2), its file replaced with the old one kept as a
+  the registered document's metadata updated (2; not registered yet: the pending entry's, used when it is
+  registered), its file replaced with the old one kept as a
   version (3), the earlier entry revoked (13) — or refuse (16, with a reason), which changes nothing.
 - ``send_status`` sends 04, 05, 06 (receiver), 13 (sender), 15, 16 (answers) by hand, only when
   ``rules.py`` allows the code in the current state.
@@ -292,6 +293,14 @@ def answer(session: Session, storage, entry: InboxEntry, agree: bool, reason: st
         earlier.state, earlier.reason = "revoked", (entry.verdict or {}).get("request", {}).get("reason") or None
         entry.registered_document_id = earlier.registered_document_id
         out.update(revoked_inbox_id=earlier.id, registered_document_id=earlier.registered_document_id)
+        code, description = StatusCode.REQUEST_AGREED, reason or "Đồng ý / Agreed"
+    elif agree and entry.request == "update" and _earlier(session, entry).state == "received":
+        earlier = entry.related  # not registered yet: registering it later uses the updated fields
+        given = message_fields((entry.verdict or {}).get("message", {}), entry.subject)
+        out["changes"] = changes(message_fields((earlier.verdict or {}).get("message", {}), earlier.subject), given)
+        earlier.subject = entry.subject
+        earlier.verdict = {**(earlier.verdict or {}), "message": {**(earlier.verdict or {}).get("message", {}),
+                                                                   **(entry.verdict or {}).get("message", {})}}
         code, description = StatusCode.REQUEST_AGREED, reason or "Đồng ý / Agreed"
     elif agree:
         earlier, document = _earlier_registered(session, entry)

@@ -155,14 +155,27 @@ def test_replacement_keeps_the_old_file_readable(run, demo, trusted, corpus, tx,
 
 def test_request_before_the_earlier_document_is_registered(run, demo, trusted, corpus, tx, tmp_path):
     [row] = lines(run("exchange", "receive", _write(tmp_path, "15.edxml", _original(corpus)), "--json"))
-    update = dataclasses.replace(_original(corpus), subject="Đính chính trích yếu",
-                                 business=Business(BusinessDocType.UPDATE, "Đính chính"))
-    [request] = lines(run("exchange", "receive", _write(tmp_path, "cn.edxml", update), "--json"))
+    [earlier_id] = row["inbox_ids"]
+    replacement = dataclasses.replace(_original(corpus), code_number="16", business=Business(
+        BusinessDocType.REPLACE, "Thay thế", replaced_document_ids=(ORIGINAL_ID,)))
+    [request] = lines(run("exchange", "receive", _write(tmp_path, "tt.edxml", replacement), "--json"))
     refused = run("exchange", "accept", request["inbox_ids"][0])
     assert refused.exit_code != 0 and "chưa được vào sổ" in refused.output
     assert run("exchange", "refuse", request["inbox_ids"][0], "--reason", "Chưa vào sổ văn bản gốc").exit_code == 0
     with tx() as session:
         assert session.scalars(select(Document)).all() == []
+
+    subject = "Về việc thành lập Đoàn kiểm tra công tác văn thư, lưu trữ năm 2026 (đính chính)"
+    update = dataclasses.replace(_original(corpus), subject=subject,
+                                 business=Business(BusinessDocType.UPDATE, "Đính chính trích yếu"))
+    [request] = lines(run("exchange", "receive", _write(tmp_path, "cn.edxml", update), "--json"))
+    agreed = run("exchange", "accept", request["inbox_ids"][0], "--json")
+    assert agreed.exit_code == 0, agreed.output
+    assert [c["field"] for c in json.loads(agreed.stdout)["changes"]] == ["subject"]
+    registered = json.loads(run("exchange", "accept", earlier_id, "--json").stdout)["registered_document_id"]
+    with tx() as session:  # registered with the updated subject
+        assert session.get(Document, registered).subject == subject
+    assert _outbox_codes(run) == ["01", "16", "15", "03"]
 
 
 def test_take_back_and_handling_statuses_reach_the_sender(run, outgoing, trusted, session_factory, settings, tx):
