@@ -12,6 +12,11 @@ def includeme(config):
     config.add_route("exchange.inbox", "/orgs/{org}/exchange/inbox", factory=org)
     config.add_route("exchange.decide", "/orgs/{org}/exchange/inbox/{id:\\d+}", factory=org)
     config.add_route("exchange.outbox", "/orgs/{org}/exchange/outbox", factory=org)
+    config.add_route("exchange.document", "/orgs/{org}/exchange/documents/{id:\\d+}", factory=org)
+    config.add_route("exchange.document.status", "/orgs/{org}/exchange/documents/{id:\\d+}/status", factory=org)
+    config.add_route("exchange.document.version", "/orgs/{org}/exchange/documents/{id:\\d+}/versions/{n:\\d+}",
+                     factory=org)
+    config.add_route("api.exchange.status", "/api/v1/orgs/{org}/exchange/documents/{id:\\d+}/status", factory=org)
     add_navigation("document.read", "exchange.inbox", "Inbox", org_scoped=True)
     add_navigation("document.read", "exchange.outbox", "Outbox", org_scoped=True)
     config.scan("recordsys.exchange.hub")

@@ -40,7 +40,8 @@ def summary(file: str, result: ReadResult) -> dict:
                    business_type=int(env.business.doc_type),
                    response_for=env.response_for[0].document_id if env.response_for else None)
     elif isinstance(env, StatusEnvelope):
-        out.update(status_code=env.status_code, response_for=env.response_for.document_id or None)
+        out.update(status_code=env.status_code, response_for=env.response_for.document_id or None,
+                   to=[o.organ_id for o in env.recipients])  # only a take-back request (13) names its organs
     return out
 
 
@@ -196,8 +197,15 @@ def inbox(env, org_code, as_json):
     with env.transaction() as session:
         rows = list_inbox(session, org_code)
     for row in rows:
-        _emit(row, as_json, lambda r: f"{r['id']:>5} {r['organization']} {r['state']:<9} {r['from']} "
+        _emit(row, as_json, lambda r: f"{r['id']:>5} {r['organization']} {r['state']:<9} "
+                                      f"{_business_label(r['business_type'], env.lang):<12} {r['from']} "
                                       f"{r['document_id']}: {r['subject']}")
+
+
+def _business_label(value: int, lang: str) -> str:
+    from recordsys.exchange.codes import BusinessDocType
+
+    return BusinessDocType(value).meaning.localized(lang)
 
 
 @exchange.command()
@@ -268,11 +276,66 @@ def message(env, message_id, out):
 @pass_env
 def status(env, document, as_json):
     """Trạng thái xử lý theo từng nơi nhận / Statuses per recipient of a sent document (our id or DocumentId)."""
+    from recordsys.exchange.requests import allowed_now
     from recordsys.exchange.services import status_history
 
     with env.transaction() as session:
         history = status_history(session, document)
+        if document.isdigit():
+            history["allowed"] = allowed_now(session, int(document))
     _emit(history, as_json, _human_status)
+
+
+@exchange.command("send-status")
+@click.argument("document_id", type=int)
+@click.option("--code", required=True, type=click.Choice(["04", "05", "06", "13", "15", "16"]),
+              help="04 assigned, 05 processing, 06 completed (to the original sender); 13 ask the recipients "
+                   "to take the document back; 15/16 agree/refuse a pending update or take-back request.")
+@click.option("--to", "to", multiple=True, help="Organ id (13: the recipients asked, default all allowed).")
+@click.option("--description", default="", help="Why / what (needed for 13 and 16).")
+@click.option("--inbox", "inbox_id", type=int, help="For 15/16: which pending request (default: the oldest).")
+@click.option("--as", "--actor", "actor", default="cli", show_default=True, help="Who sends it (recorded).")
+@click.option("--json", "as_json", is_flag=True)
+@pass_env
+def send_status(env, document_id, code, to, description, inbox_id, actor, as_json):
+    """Gửi trạng thái xử lý (04, 05, 06, 13, 15, 16) / Send a status by hand, when allowed now."""
+    from recordsys.exchange.requests import send_status as send
+
+    with env.transaction() as session:
+        result = send(session, env.storage, document_id, code, actor=actor, to=list(to), description=description,
+                      inbox_id=inbox_id, settings=env.settings)
+    _emit(result, as_json, lambda r: f"{r['status_code']} -> {', '.join(r.get('to') or [])}".strip())
+
+
+@exchange.command()
+@click.argument("document_id", type=int)
+@click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Copy every version's file into this folder.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_env
+def versions(env, document_id, out_dir, as_json):
+    """Các phiên bản tệp của văn bản (thay thế qua trục) / A document's file versions, the current one last."""
+    from recordsys.exchange.services import ExchangeError
+    from recordsys.ingest.models import Document
+    from recordsys.storage import copy_out
+
+    with env.transaction() as session:
+        document = session.get(Document, document_id)
+        if document is None:
+            raise ExchangeError("No document ${document_id}.", mapping={"document_id": document_id})
+        rows = [{**v, "current": False} for v in (document.extra or {}).get("versions", [])]
+        rows.append({"file_id": document.file_id, "sha256": document.file.sha256,
+                     "original_name": document.original_name, "number_and_symbol": document.number_and_symbol,
+                     "current": True})
+    for n, row in enumerate(rows, 1):
+        row["version"] = n
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+            target = out_dir / f"v{n}{Path(row['original_name'] or '').suffix.lower()[:9] or '.bin'}"
+            copy_out(env.storage, row["sha256"], target)
+            row["file"] = str(target)
+        _emit(row, as_json, lambda r: f"v{r['version']} {'*' if r['current'] else ' '} {r['sha256']} "
+                                      f"{r['original_name']}")
 
 
 def _human_status(h: dict) -> str:

@@ -35,6 +35,7 @@ from recordsys.exchange.model import (  # noqa: F401 (re-exported)
     StaffInfo,
     StatusEnvelope,
     TraceHeader,
+    UpdateInfo,
     make_document_id,
 )
 from recordsys.exchange.reading import ReadLimits, read_envelope  # noqa: F401 (re-exported)
@@ -159,9 +160,17 @@ def _business(business: Business, document_id: str) -> Node:
     if business.replaced_document_ids:
         replacements = _e("ReplacementInfoList", None, *[
             _e("ReplacementInfo", None, _e("DocumentId", d)) for d in business.replaced_document_ids])
+    update = None
+    if business.update is not None:
+        info = business.update
+        receivers = _e("ReceiverList", None, *[
+            _e("Receiver", None, _e("ReceiverType", kind), _e("OrganId", organ)) for organ, kind in info.receivers])
+        update = _e("BussinessDocumentInfo", None, _e("DocumentInfo", 1 if info.document_info else 0),
+                    _e("DocumentReceiver", 1 if info.document_receiver else 0),
+                    receivers if info.receivers else None)
     return _e("Bussiness", None, _e("DocumentId", business.document_id or document_id),
               _e("BussinessDocType", int(business.doc_type)), _e("BussinessDocReason", business.reason),
-              _e("Paper", 1 if business.paper else 0), replacements, _staff(business.staff))
+              _e("Paper", 1 if business.paper else 0), update, replacements, _staff(business.staff))
 
 
 def _traces(traces: tuple[TraceHeader, ...], sender: str, now: dt.datetime | None) -> list[Node]:
@@ -245,6 +254,7 @@ def write_status_envelope(env: StatusEnvelope, *, now: dt.datetime | None = None
         raise ValueError(f"Mã trạng thái {env.status_code!r} không có trong danh mục (01–06, 13, 15, 16). / "
                          f"Status code {env.status_code!r} is not in the code list (01–06, 13, 15, 16).")
     message = _e("MessageHeader", None, _organization("From", env.sender), _response_for(env.response_for),
+                 *[_organization("To", org) for org in env.recipients],
                  _staff(env.staff), _e("StatusCode", StatusCode(code).value),
                  _e("Description", env.description),
                  _e("Timestamp", _timestamp(env.timestamp or now or _vietnam_now())))

@@ -136,7 +136,7 @@ def axis(request):
 def _route(session, data: bytes, envelope) -> list[tuple[str, str | None]]:
     """(organ, member system id or "local" or None) per addressee."""
     if isinstance(envelope, StatusEnvelope):
-        addressees = [envelope.response_for.organ_id]
+        addressees = envelope.addressees  # the original sender; for a take-back (13), the organs asked
     else:
         addressees = [o.organ_id for o in envelope.recipients]
     local = set(session.scalars(select(Organization.code).where(Organization.code.in_(addressees))))

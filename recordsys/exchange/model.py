@@ -89,6 +89,17 @@ class TraceHeader:
 
 
 @dataclass(frozen=True)
+class UpdateInfo:
+    """``BussinessDocumentInfo`` of an update (type 2): what changed — the document's information
+    (``DocumentInfo`` 1) and/or its receivers (``DocumentReceiver`` 1, ``ReceiverList/Receiver``
+    with OrganId and ReceiverType). The flag meanings are our reading (inferred)."""
+
+    document_info: bool = False
+    document_receiver: bool = False
+    receivers: tuple[tuple[str, str], ...] = ()  # (OrganId, ReceiverType)
+
+
+@dataclass(frozen=True)
 class Business:
     """``Bussiness`` (sic): the type of a document message and its reason."""
 
@@ -98,6 +109,7 @@ class Business:
     document_id: str = ""
     staff: StaffInfo | None = None
     replaced_document_ids: tuple[str, ...] = ()
+    update: UpdateInfo | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +187,14 @@ class StatusEnvelope:
     description: str = ""
     staff: StaffInfo | None = None
     traces: tuple[TraceHeader, ...] = ()
+    #: only for a take-back request (13), which goes from the original sender to its recipients:
+    #: the organs asked (``To``); every other status goes to ``response_for.organ_id``
+    recipients: tuple[Organization, ...] = ()
+
+    @property
+    def addressees(self) -> list[str]:
+        """Who the status is for: its ``To`` when given (a 13), else the original sender."""
+        return [o.organ_id for o in self.recipients] or [self.response_for.organ_id]
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,9 @@ from recordsys.storage.models import StoredFile
 MESSAGE_KINDS = ("document", "status")
 OUTBOX_STATES = ("queued", "sent", "delivered", "failed", "undeliverable")
 INBOX_STATES = ("received", "accepted", "refused", "revoked")
+#: what an inbox entry asks of an earlier one: None (a new document), an update (business type 2),
+#: a replacement (3), or a take-back request (status 13); the clerk answers 15 (agree) or 16 (refuse)
+INBOX_REQUESTS = ("update", "replace", "take_back")
 
 
 class OutboxMessage(Base):
@@ -75,12 +78,14 @@ class DeliveryAttempt(Base):
 class InboxEntry(Base):
     """A document that arrived for one of our agencies (văn bản đến qua trục), until the clerk decides.
 
-    ``(organization, DocumentId)`` is unique: the same document arriving twice never makes a second
-    entry, so it can never be registered twice.
+    ``(organization, DocumentId, message_key)`` is unique: the same document arriving twice never makes
+    a second entry, so it can never be registered twice. ``message_key`` is empty for a new document
+    and the envelope's SHA-256 for a request about an earlier one (update, replacement, take-back),
+    which may carry the same DocumentId; the same request delivered again is still one entry.
     """
 
     __tablename__ = "exchange_inbox"
-    __table_args__ = (UniqueConstraint("organization_id", "edxml_document_id"),)
+    __table_args__ = (UniqueConstraint("organization_id", "edxml_document_id", "message_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
@@ -98,9 +103,13 @@ class InboxEntry(Base):
     received_via: Mapped[str] = mapped_column(String(32), default="file")  # file | internal | hub | axis
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     decided_by: Mapped[str | None] = mapped_column(String(64))
+    message_key: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    request: Mapped[str | None] = mapped_column(String(16))  # INBOX_REQUESTS, or None for a new document
+    related_inbox_id: Mapped[int | None] = mapped_column(ForeignKey("exchange_inbox.id"))  # the earlier entry
 
     organization: Mapped[Organization] = relationship()
     file: Mapped[StoredFile] = relationship()
+    related: Mapped[InboxEntry | None] = relationship(remote_side=[id])
 
 
 class StatusRecord(Base):

@@ -37,6 +37,7 @@ from recordsys.exchange.model import (
     StaffInfo,
     StatusEnvelope,
     TraceHeader,
+    UpdateInfo,
 )
 from recordsys.exchange.safexml import ReadLimits, error, parse_untrusted, too_large
 
@@ -109,11 +110,21 @@ def _business(header, notes: _Notes) -> Business:
         notes.errors.append(error("business-type", f"Loại nghiệp vụ '{raw}' không hợp lệ (0, 1, 2, 3).",
                                   f"The business type '{raw}' is not valid (0, 1, 2, 3)."))
         doc_type = business_doc_type(0)
-    replaced = tuple(text(r, "DocumentId") for r in children(
-        child(node, "ReplacementInfoList"), "ReplacementInfo"))
+    replaced = tuple(t for t in (text(r, "DocumentId") for r in children(
+        child(node, "ReplacementInfoList"), "ReplacementInfo")) if t)
     return Business(doc_type=doc_type, reason=text(node, "BussinessDocReason|BusinessDocReason"),
                     paper=text(node, "Paper") == "1", document_id=text(node, "DocumentId"),
-                    staff=_staff(child(node, "StaffInfo")), replaced_document_ids=replaced)
+                    staff=_staff(child(node, "StaffInfo")), replaced_document_ids=replaced,
+                    update=_update_info(child(node, "BussinessDocumentInfo", "BusinessDocumentInfo")))
+
+
+def _update_info(node) -> UpdateInfo | None:
+    if node is None:
+        return None
+    receivers = tuple((text(r, "OrganId"), text(r, "ReceiverType"))
+                      for r in children(child(node, "ReceiverList"), "Receiver") if text(r, "OrganId"))
+    return UpdateInfo(document_info=text(node, "DocumentInfo") == "1",
+                      document_receiver=text(node, "DocumentReceiver") == "1", receivers=receivers)
 
 
 def _other_info(node) -> OtherInfo:
@@ -178,7 +189,8 @@ def _status(message, header, notes: _Notes) -> StatusEnvelope:
     return StatusEnvelope(
         sender=sender, response_for=_response_for(response) if response is not None else ResponseFor("", "", None, ""),
         status_code=code.value if code else raw, timestamp=stamp, description=text(message, "Description"),
-        staff=_staff(child(message, "StaffInfo")), traces=traces)
+        staff=_staff(child(message, "StaffInfo")), traces=traces,
+        recipients=tuple(_organization(n) for n in children(message, "To")))
 
 
 # -- entry point --------------------------------------------------------------------------------

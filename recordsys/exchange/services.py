@@ -318,7 +318,8 @@ def store_received(session: Session, storage, checked: Checked, *, actor: str, v
         for org in orgs:
             for rf in env.response_for:
                 entry = session.scalar(select(InboxEntry).where(InboxEntry.organization_id == org.id,
-                                                                InboxEntry.edxml_document_id == rf.document_id))
+                                                                InboxEntry.edxml_document_id == rf.document_id,
+                                                                InboxEntry.request.is_(None)))
                 if entry is not None and entry.state != "revoked":
                     entry.state = "revoked"
                     entry.reason = env.business.reason or None
@@ -327,9 +328,15 @@ def store_received(session: Session, storage, checked: Checked, *, actor: str, v
                                  object_id=entry.id, organization_code=org.code,
                                  payload={"document_id": rf.document_id, "reason": env.business.reason})
         return out  # a revocation takes the document back; it is not a new document to register
+    if env.business.doc_type in (BusinessDocType.UPDATE, BusinessDocType.REPLACE):
+        from recordsys.exchange.requests import store_request
+
+        store_request(session, storage, checked, env, orgs, out, verdict=verdict, actor=actor, via=via)
+        return out  # a request about an earlier document: the clerk answers it with 15 or 16
     for org in orgs:
         existing = session.scalar(select(InboxEntry.id).where(InboxEntry.organization_id == org.id,
-                                                              InboxEntry.edxml_document_id == edxml_id))
+                                                              InboxEntry.edxml_document_id == edxml_id,
+                                                              InboxEntry.message_key == ""))
         if existing is not None:
             out["duplicates"].append(existing)
             continue
@@ -344,7 +351,8 @@ def store_received(session: Session, storage, checked: Checked, *, actor: str, v
                 session.flush()
         except IntegrityError:  # the same document arrived at the same moment elsewhere
             out["duplicates"].append(session.scalar(select(InboxEntry.id).where(
-                InboxEntry.organization_id == org.id, InboxEntry.edxml_document_id == edxml_id)))
+                InboxEntry.organization_id == org.id, InboxEntry.edxml_document_id == edxml_id,
+                InboxEntry.message_key == "")))
             continue
         out["inbox_ids"].append(entry.id)
         audit.record(session, actor=actor, action="exchange.inbox.receive", object_type="exchange_inbox",
@@ -357,6 +365,10 @@ def store_received(session: Session, storage, checked: Checked, *, actor: str, v
 
 def _store_status(session: Session, storage, checked: Checked, env: StatusEnvelope, *, file: str,
                   only_orgs) -> dict:
+    if env.status_code == StatusCode.REVOKE_REQUESTED.value:  # from the original sender to its recipients
+        from recordsys.exchange.requests import store_take_back
+
+        return store_take_back(session, storage, checked, env, file=file, only_orgs=only_orgs)
     addressee = env.response_for.organ_id
     if (only_orgs is not None and addressee not in only_orgs) or local_org(session, addressee) is None:
         raise ExchangeError("The status is for ${addressee}, not an agency of this installation.", mapping={"addressee": addressee},
@@ -456,6 +468,10 @@ def accept(session: Session, storage, inbox_id: int, actor: str, settings: dict 
     from recordsys.ingest.registration import register_checked_file
 
     entry = _entry(session, inbox_id)
+    if entry.request is not None:  # an update, replacement or take-back: agreeing answers 15
+        from recordsys.exchange.requests import answer
+
+        return answer(session, storage, entry, True, "", actor, settings)
     attachments = (entry.verdict or {}).get("attachments", [])
     if not attachments:
         raise ExchangeError("The message has no attachment to register; refuse it instead.", code="no-attachment")
@@ -494,6 +510,10 @@ def refuse(session: Session, storage, inbox_id: int, reason: str, actor: str, se
     if not reason:
         raise ExchangeError("A refusal needs a reason.", field="reason")
     entry = _entry(session, inbox_id)
+    if entry.request is not None:  # refusing a request answers 16; the earlier document is unchanged
+        from recordsys.exchange.requests import answer
+
+        return answer(session, storage, entry, False, reason, actor, settings)
     entry.state, entry.reason = "refused", reason
     entry.decided_at, entry.decided_by = _now(), actor
     audit.record(session, actor=actor, action="exchange.inbox.refuse", object_type="exchange_inbox",
@@ -509,7 +529,16 @@ def inbox_row(entry: InboxEntry) -> dict:
     return {"id": entry.id, "organization": entry.organization.code, "document_id": entry.edxml_document_id,
             "from": entry.from_organ, "subject": entry.subject, "state": entry.state, "verdict": entry.verdict,
             "registered_document_id": entry.registered_document_id, "reason": entry.reason,
-            "received_at": entry.received_at.isoformat() if entry.received_at else None}
+            "received_at": entry.received_at.isoformat() if entry.received_at else None,
+            "business_type": int(business_type_of(entry)), "request": entry.request,
+            "related_inbox_id": entry.related_inbox_id}
+
+
+def business_type_of(entry: InboxEntry) -> BusinessDocType:
+    """What an inbox entry is: a new document, an update, a replacement, or a take-back (revoke)."""
+    from recordsys.exchange.requests import REQUEST_TYPES
+
+    return REQUEST_TYPES.get(entry.request, BusinessDocType.NEW)
 
 
 def list_inbox(session: Session, org_code: str | None = None) -> list[dict]:
@@ -556,8 +585,19 @@ def status_history(session: Session, document: str) -> dict:
             "meaning": _meaning(record.status_code),
             "occurred_at": record.occurred_at.isoformat() if record.occurred_at else None,
             "recorded_at": record.recorded_at.isoformat() if record.recorded_at else None})
+    requests: dict[str, list] = {}  # our take-back requests (13), per recipient asked
+    for message in session.scalars(select(OutboxMessage).where(
+            OutboxMessage.kind == "status", OutboxMessage.edxml_document_id.in_(ids),
+            OutboxMessage.status_code == StatusCode.REVOKE_REQUESTED.value).order_by(OutboxMessage.id)):
+        for organ in message.recipients:
+            recipients.setdefault(organ, [])
+            requests.setdefault(organ, []).append({
+                "status_code": message.status_code, "meaning": _meaning(message.status_code),
+                "message_id": message.id, "state": message.state,
+                "sent_at": message.created_at.isoformat() if message.created_at else None})
     return {"document_id": document, "edxml_document_ids": sorted(ids),
-            "recipients": [{"organ_id": organ, "statuses": statuses} for organ, statuses in recipients.items()],
+            "recipients": [{"organ_id": organ, "statuses": statuses, "requests": requests.get(organ, [])}
+                           for organ, statuses in recipients.items()],
             "by_recipient": recipients}
 
 
@@ -581,17 +621,17 @@ def notify_status(session: Session, document_id: int, code: str, *, storage=None
                   actor: str = "workflow") -> OutboxMessage | None:
     """Queue status ``code`` (04, 05, 06) to the original sender of the registered document
     ``document_id``, in the caller's transaction; nothing when the document did not come through
-    exchange (or was revoked). Each status is sent once per document."""
+    exchange (or was revoked). Each status is sent once per document, and only forward (``rules``)."""
     entry = session.scalar(select(InboxEntry).where(InboxEntry.registered_document_id == document_id,
-                                                    InboxEntry.state == "accepted"))
+                                                    InboxEntry.state == "accepted", InboxEntry.request.is_(None)))
     if entry is None:
         return None
+    from recordsys.exchange import rules
+    from recordsys.exchange.requests import sent_codes
+
     code = StatusCode(code)
-    sent = session.scalar(select(OutboxMessage.id).where(
-        OutboxMessage.kind == "status", OutboxMessage.organization_id == entry.organization_id,
-        OutboxMessage.edxml_document_id == entry.edxml_document_id, OutboxMessage.status_code == code.value))
-    if sent is not None:
-        return None
+    if code not in rules.receiver_codes(entry.state, None, sent_codes(session, entry)):
+        return None  # sent already, or a later step was sent by hand: the handling steps only go forward
     if storage is None:
         from recordsys.storage import make_storage
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from recordsys.errors import DomainError
 from recordsys.exchange import services
 from recordsys.exchange.models import InboxEntry, OutboxMessage, StatusRecord
+from recordsys.exchange.requests import UPDATABLE
 from recordsys.params import int_param
 from recordsys.storage import IFileStorage
 
@@ -22,7 +23,8 @@ def _org(request):
 def inbox_page(request):
     rows = request.dbsession.scalars(select(InboxEntry).where(InboxEntry.organization_id == _org(request).id)
                                      .order_by(InboxEntry.id.desc()).limit(200)).all()
-    return {"entries": rows, "messages": request.session.pop_flash()}
+    return {"entries": rows, "messages": request.session.pop_flash(), "business_type": services.business_type_of,
+            "field_labels": UPDATABLE}
 
 
 @view_config(route_name="exchange.decide", request_method="POST", permission="document.register")
@@ -35,8 +37,11 @@ def decide(request):
     try:
         if request.POST.get("decision") == "accept":
             result = services.accept(request.dbsession, storage, entry.id, actor, request.registry.settings)
-            request.session.flash(f"{entry.edxml_document_id}: đã vào sổ số {result['number']} / registered "
-                                  f"as number {result['number']}")
+            if entry.request:  # an update, replacement or take-back agreed (15)
+                request.session.flash(f"{entry.edxml_document_id}: đã đồng ý (15) / agreed (15)")
+            else:
+                request.session.flash(f"{entry.edxml_document_id}: đã vào sổ số {result['number']} / registered "
+                                      f"as number {result['number']}")
         else:
             services.refuse(request.dbsession, storage, entry.id, request.POST.get("reason", ""), actor,
                             request.registry.settings)
@@ -57,3 +62,117 @@ def outbox_page(request):
                                             .order_by(StatusRecord.id)):
         statuses.setdefault(record.edxml_document_id, []).append(record)
     return {"outbox": rows, "statuses": statuses}
+
+
+# --- one document's exchange page: its statuses and the status actions allowed now ------------
+
+def _document(request):
+    from recordsys.ingest.access import can_see
+    from recordsys.ingest.models import Document
+
+    document = request.dbsession.get(Document, int_param(request, "id", min=1, source="matchdict"))
+    if document is None or document.organization_id != _org(request).id or not can_see(request.user, document):
+        raise HTTPNotFound()  # above the user's clearance: as if missing
+    return document
+
+
+def _exchange_state(request, document) -> dict:
+    from recordsys.exchange.requests import allowed_now, pending_requests, received_entry
+
+    session = request.dbsession
+    entry = received_entry(session, document.id)
+    return {"history": services.status_history(session, str(document.id)), "allowed": allowed_now(session, document.id),
+            "entry": entry, "requests": pending_requests(session, entry) if entry else [],
+            "versions": (document.extra or {}).get("versions", [])}
+
+
+@view_config(route_name="exchange.document", renderer="exchange/document.jinja2", request_method="GET",
+             permission="document.read")
+def document_page(request):
+    document = _document(request)
+    from recordsys.exchange.codes import STATUS_MEANINGS
+
+    return {"document": document, **_exchange_state(request, document), "messages": request.session.pop_flash(),
+            "meanings": {c.value: m.en for c, m in STATUS_MEANINGS.items()}, "business_type": services.business_type_of,
+            "field_labels": UPDATABLE}
+
+
+def _send(request, document, fields: dict) -> dict:
+    from recordsys.exchange.requests import send_status
+
+    to = [t.strip() for t in (fields.get("to") or "").split(",") if t.strip()]
+    inbox_id = fields.get("inbox_id")
+    return send_status(request.dbsession, request.find_service(IFileStorage), document.id, fields.get("code") or "",
+                       actor=request.user.username, to=to, description=fields.get("description") or "",
+                       inbox_id=inbox_id, settings=request.registry.settings)
+
+
+@view_config(route_name="exchange.document.status", request_method="POST", permission="document.register")
+def document_status(request):
+    from recordsys.params import parse_int
+
+    document = _document(request)
+    fields = {k: request.POST.get(k, "") for k in ("code", "to", "description")}
+    fields["inbox_id"] = parse_int(request.POST.get("inbox_id"), "inbox_id", min=1, default=None)
+    try:
+        result = _send(request, document, fields)
+        request.session.flash(f"Đã gửi trạng thái {result['status_code']} / status {result['status_code']} sent")
+    except DomainError as exc:
+        request.tm.doom()
+        request.session.flash(f"{exc.localized('vi')} / {exc}")
+    return HTTPSeeOther(request.route_url("exchange.document", org=_org(request).code, id=document.id))
+
+
+@view_config(route_name="exchange.document.version", request_method="GET", permission="document.read")
+def document_version(request):
+    """An earlier file of a document replaced through exchange (version n, 1 the oldest), when the
+    caller may see the document; audited like every download."""
+    from pyramid.response import FileIter, Response
+
+    from recordsys.core import audit
+
+    document = _document(request)
+    n = int_param(request, "n", min=1, max=10_000, source="matchdict")
+    versions = (document.extra or {}).get("versions", [])
+    storage = request.find_service(IFileStorage)
+    if n > len(versions) or not storage.exists(versions[n - 1]["sha256"]):
+        raise HTTPNotFound()
+    version = versions[n - 1]
+    audit.record(request.dbsession, actor=request.user.username, action="document.download", object_type="document",
+                 object_id=document.id, organization_code=_org(request).code,
+                 payload={"sha256": version["sha256"], "version": n})
+    response = Response(content_type="application/octet-stream")
+    response.app_iter = FileIter(storage.open(version["sha256"]))
+    response.headers["Content-Disposition"] = f'attachment; filename="van-ban-{document.id}-v{n}.bin"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@view_config(route_name="api.exchange.status", renderer="json", request_method="GET", permission="document.read")
+def api_status(request):
+    """Per recipient, the statuses of the document (sent by this agency) with their times, and what may
+    be sent now (``allowed``: receiver codes, pending requests, 13 per recipient)."""
+    from recordsys.exchange.requests import allowed_now
+
+    document = _document(request)
+    return {**services.status_history(request.dbsession, str(document.id)),
+            "allowed": allowed_now(request.dbsession, document.id)}
+
+
+@view_config(route_name="api.exchange.status", renderer="json", request_method="POST", permission="document.register")
+def api_send_status(request):
+    """Send a status by hand: ``{"code": "04"|"05"|"06"|"13"|"15"|"16", "to": "organ,organ",
+    "description": "...", "inbox_id": n}``; refused (409, in the caller's language) when not allowed now."""
+    from recordsys.api.problems import problem
+    from recordsys.params import Int, Text, json_fields
+
+    document = _document(request)
+    fields = json_fields(request, code=Text(max_length=2), to=Text(max_length=2000, default=""),
+                         description=Text(max_length=2000, default=""), inbox_id=Int(min=1, default=None))
+    try:
+        return _send(request, document, fields)
+    except DomainError as exc:
+        request.tm.doom()
+        extra = {"code": exc.code, **({"field": exc.field} if exc.field else {})}
+        return problem(exc.http_status, "Refused", exc.localized(request.locale_name), **extra)

@@ -135,3 +135,38 @@ def test_member_add_prints_a_secret(run):
     assert listed == {"system_id": "00.58.W00", "organs": ["000.00.00.H58"]}
     bad = run("exchange", "member", "add", "--system-id", "x", "--organ", "not-an-organ")
     assert bad.exit_code != 0
+
+
+def test_take_back_request_goes_to_the_organs_asked(testapp, members, corpus, tx):
+    """A 13 travels from the original sender to its recipients (its To), not back to the sender."""
+    import dataclasses
+    import datetime as dt
+
+    from recordsys.exchange.edxml import write_status_envelope
+    from recordsys.exchange.model import Organization, ResponseFor, StatusEnvelope
+
+    assert send(testapp, members["vpcp"], envelope(corpus, [HOME_AFFAIRS, MINISTRY])).status_int == 200
+    document_id = f"{GOVERNMENT_OFFICE},2026/11/27,7816/VPCP-TTĐT"
+    ask = StatusEnvelope(sender=Organization(GOVERNMENT_OFFICE, "Văn phòng Chính phủ"),
+                         response_for=ResponseFor(GOVERNMENT_OFFICE, "7816/VPCP-TTĐT", dt.date(2026, 11, 27), document_id),
+                         status_code="13", timestamp=dt.datetime.now().replace(microsecond=0),
+                         description="Đề nghị thu hồi để ban hành lại",
+                         recipients=(Organization(HOME_AFFAIRS), Organization(MINISTRY)))
+    data = write_status_envelope(ask)
+    sent = post(testapp, "sendEdoc", members["vpcp"], {"from": GOVERNMENT_OFFICE, "servicetype": "eDoc",
+                                                        "messagetype": "status", "hash-file": hash_file(data)}, data,
+                content_type="application/octet-stream")
+    assert sent.status_int == 200 and sent.json["ErrorCode"] == "0", sent.text
+    with tx() as session:
+        [request] = session.scalars(select(InboxEntry).where(InboxEntry.request == "take_back")).all()
+        assert request.organization.code == HOME_AFFAIRS and request.related.edxml_document_id == document_id
+        routed = session.scalars(select(HubMessage).where(HubMessage.message_type == "status")).all()
+        assert [(m.to_organ, m.system_id) for m in routed] == [(MINISTRY, "00.09.W00")]
+    stranger = dataclasses.replace(ask, recipients=(Organization("000.00.00.G03"),), description="Lần hai")
+    data = write_status_envelope(stranger)
+    again = post(testapp, "sendEdoc", members["vpcp"], {"from": GOVERNMENT_OFFICE, "servicetype": "eDoc",
+                                                         "messagetype": "status", "hash-file": hash_file(data)}, data,
+                 content_type="application/octet-stream")
+    assert again.status_int == 200
+    with tx() as session:
+        assert session.scalar(select(HubMessage).where(HubMessage.to_organ == "000.00.00.G03")).state == "undeliverable"

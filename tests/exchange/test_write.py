@@ -16,7 +16,7 @@ from recordsys.exchange.edxml import (
     write_document_envelope,
     write_status_envelope,
 )
-from recordsys.exchange.model import make_document_id
+from recordsys.exchange.model import UpdateInfo, make_document_id
 from tests.exchange import samples
 
 XSD = Path(__file__).resolve().parents[2] / "metadata" / "edxml" / "edxml.xsd"
@@ -104,6 +104,10 @@ DOCUMENT_VARIANTS = {
     "replace": samples.document(business=Business(
         BusinessDocType.REPLACE, "Thay thế văn bản ban hành sai", True,
         replaced_document_ids=("000.00.00.H41,2026/11/20,14/QĐ-UBND",))),
+    "update": samples.document(business=Business(
+        BusinessDocType.UPDATE, "Đính chính trích yếu và người ký", False,
+        update=UpdateInfo(document_info=True, document_receiver=True,
+                          receivers=(("000.00.31.H41", "1"), ("000.00.12.H41", "2"))))),
     "special characters": samples.document(subject='Về "Quy chế" <mới> & Đề án 06 – đợt 2'),
 }
 
@@ -137,6 +141,18 @@ def test_status_validates_and_round_trips(schema, code):
     assert root.find(f".//{N}To") is None and root.find(f".//{N}edXMLBody") is None
     result = read_envelope(data)
     assert result.valid and result.kind == "status" and result.envelope == env
+
+
+def test_take_back_request_names_the_organs_asked(schema):
+    """A 13 goes from the original sender to its recipients: it lists them in To (after ResponseFor)."""
+    env = samples.status(sender=samples.KHANH_HOA, status_code="13", description="Thu hồi để sửa số ký hiệu",
+                         recipients=(samples.SO_NOI_VU, samples.SO_TAI_CHINH))
+    data = write_status_envelope(env)
+    _assert_valid(schema, data)
+    result = read_envelope(data)
+    assert result.valid and result.envelope == env
+    assert result.envelope.addressees == ["000.00.31.H41", "000.00.12.H41"]
+    assert samples.status().addressees == ["000.00.00.H41"]
 
 
 @pytest.mark.parametrize("change, message", [
