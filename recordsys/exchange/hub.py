@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import hmac
 import json
 import secrets
@@ -27,7 +28,7 @@ from sqlalchemy import delete, select
 
 from recordsys.core import audit
 from recordsys.core.models import Organization
-from recordsys.exchange.axis import PREFIX, hash_file, hmac_hex, parse_timestamp
+from recordsys.exchange.axis import PREFIX, axis_hex, hmac_hex, parse_timestamp
 from recordsys.exchange.codes import is_party_id
 from recordsys.exchange.model import StatusEnvelope
 from recordsys.exchange.models import HubMember, HubMessage, HubRequestSeen
@@ -151,6 +152,19 @@ def _route(session, data: bytes, envelope) -> list[tuple[str, str | None]]:
     return out
 
 
+def _body(request) -> bytes:
+    """The request body read once from the server's input (webob's ``request.body`` would first copy
+    a body this size into a temporary file, then read it back)."""
+    if request.is_body_seekable:
+        return request.body
+    length = request.content_length or 0
+    data = request.body_file_raw.read(length)
+    if len(data) != length:
+        raise HubRefusal(400, "400", "The request body is shorter than its Content-Length.")
+    request.body = data  # anything reading request.body later gets the same bytes
+    return data
+
+
 def send_edoc(request, member: HubMember):
     from recordsys.exchange.reading import read_envelope
     from recordsys.exchange.services import (
@@ -162,11 +176,14 @@ def send_edoc(request, member: HubMember):
     from recordsys.ingest.interfaces import IDocumentChecker
     from recordsys.storage import IFileStorage
 
-    data = request.body
+    data = _body(request)
     headers = request.headers
-    if headers.get(PREFIX + "hash-file", "").lower() != hash_file(data):
+    digest = hashlib.sha256(data).digest()  # once: for hash-file and for the store's address
+    if headers.get(PREFIX + "hash-file", "").lower() != axis_hex(digest):
         raise HubRefusal(400, "400", "hash-file does not match the body.")
-    result = read_envelope(data, limits(request.registry.settings))
+    # Acceptance needs a well-formed envelope, its parties and strict base64; decoding and hashing
+    # the attachments is the receiving side's inbox work (check_envelope below, or the member's own).
+    result = read_envelope(data, limits(request.registry.settings), decode=False)
     if not result.valid:
         raise HubRefusal(400, "400", "Invalid envelope: ${errors}",
                          {"errors": "; ".join(e.en for e in result.errors),
@@ -192,7 +209,7 @@ def send_edoc(request, member: HubMember):
     for organ, where in routes:
         if where == "local":
             continue
-        file_row = file_row or _store_bytes(session, storage, data)
+        file_row = file_row or _store_bytes(session, storage, data, digest.hex())
         doc_id = uuid.uuid4().hex
         state = "pending" if where else ("upstream" if upstream else "undeliverable")
         row = HubMessage(doc_id=doc_id, message_type=message_type, from_organ=sender, to_organ=organ,
