@@ -19,6 +19,7 @@ from recordsys.exchange.safexml import ReadLimits, error
 #: bytes decoded per step (a multiple of 4)
 CHUNK = 4 * 256 * 1024
 _WHITESPACE = b" \t\r\n\f\v"
+_WHITESPACE_CHARS = [bytes([c]) for c in _WHITESPACE]
 _ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 
@@ -47,14 +48,17 @@ def compact_base64(text: str | bytes) -> bytes:
         raw = text.encode("ascii") if isinstance(text, str) else bytes(text)
     except UnicodeEncodeError:
         raise AttachmentError(_bad_base64("có ký tự ngoài bảng chữ base64", "it has characters outside the base64 alphabet")) from None
-    compact = raw.translate(None, _WHITESPACE)
+    stray = raw.translate(None, _ALPHABET + _WHITESPACE)  # what is left must be the padding
+    if stray.strip(b"="):
+        raise AttachmentError(_bad_base64("có ký tự ngoài bảng chữ base64", "it has characters outside the base64 alphabet"))
+    if len(stray) > 2:
+        raise AttachmentError(_bad_base64("thừa ký tự đệm '='", "excess padding '='"))
+    tail = raw[len(raw.rstrip(b"=" + _WHITESPACE)):]
+    if tail.count(b"=") != len(stray):
+        raise AttachmentError(_bad_base64("ký tự đệm '=' không ở cuối", "padding '=' that is not at the end"))
+    compact = raw.translate(None, _WHITESPACE) if any(c in raw for c in _WHITESPACE_CHARS) else raw
     if len(compact) % 4:
         raise AttachmentError(_bad_base64("độ dài không chia hết cho 4", "its length is not a multiple of 4"))
-    body = compact.rstrip(b"=")
-    if len(compact) - len(body) > 2:
-        raise AttachmentError(_bad_base64("thừa ký tự đệm '='", "excess padding '='"))
-    if body.translate(None, _ALPHABET):
-        raise AttachmentError(_bad_base64("có ký tự ngoài bảng chữ base64", "it has characters outside the base64 alphabet"))
     return compact
 
 
