@@ -83,12 +83,42 @@ def record(
     return event
 
 
+#: rounds one sealer makes for events committed while it held the head (see :func:`seal`)
+MAX_SEAL_ROUNDS = 20
+
+
 def seal(bind) -> int:
-    """Give every committed event without a chain position its place, oldest first, in one short
-    transaction holding the head; returns how many were sealed."""
+    """Give every committed event without a chain position its place, oldest first, in short
+    transactions holding the head; returns how many this call sealed.
+
+    On PostgreSQL a writer whose sealer finds the head held by another sealer does not queue behind
+    it: it leaves, and the holder, once it has committed, looks again for events still without a
+    place and seals them too (a writer commits before it tries the head, so the holder's second look
+    sees its events). Only one sealer works at a time, and nobody waits for it. SQLite transactions
+    are serial already: there a sealer simply waits for its turn.
+    """
     engine = bind.engine if isinstance(bind, Connection) else bind
+    skip = engine.dialect.name == "postgresql"
+    total = 0
+    for _ in range(MAX_SEAL_ROUNDS):
+        sealed = _seal_once(engine, skip)
+        if sealed is None:  # another sealer holds the head: it looks again after its commit
+            return total
+        total += sealed
+        with engine.connect() as conn:
+            if conn.execute(select(AuditEvent.id).where(AuditEvent.seq.is_(None)).limit(1)).first() is None:
+                return total
+    return total  # still busy: the next writer's seal (or recordsys audit seal) takes the rest
+
+
+def _seal_once(engine, skip_locked: bool) -> int | None:
     with Session(bind=engine) as session, session.begin():
-        head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()).scalar_one()
+        head = session.execute(select(AuditHead).where(AuditHead.id == 1)
+                               .with_for_update(skip_locked=skip_locked)).scalar_one_or_none()
+        if head is None:
+            if skip_locked and session.get(AuditHead, 1) is not None:
+                return None  # held by another sealer
+            raise RuntimeError("audit_head row 1 is missing: the audit trail was tampered with")
         pending = session.scalars(select(AuditEvent).where(AuditEvent.seq.is_(None)).order_by(AuditEvent.id)).all()
         for row in pending:
             row.seq, row.prev_hash = head.seq + 1, head.hash
