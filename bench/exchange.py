@@ -7,7 +7,10 @@ POST ``sendEdoc`` with the axis headers (HMAC, hash-file, fresh timestamp) on ke
 connections for ``--seconds``. The baseline is the same bytes POSTed by the same clients to a
 trivial WSGI app on waitress (same thread count) that reads the body and answers a small JSON.
 
-    python bench/exchange.py [--seconds 15] [--clients 8]
+    python bench/exchange.py [--seconds 15] [--clients 8] [--workers 1]
+
+``--workers`` is the hub's ``recordsys serve --workers`` (processes; the baseline stays one waitress
+process with the same thread count).
 
 Targets (issue #14): >= 200 envelopes/s and >= 0.3x the baseline.
 """
@@ -117,6 +120,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--threads", type=int, default=8, help="Server threads (hub and baseline).")
+    parser.add_argument("--workers", type=int, default=1, help="Hub server processes (recordsys serve --workers).")
     args = parser.parse_args()
     bindir = find_bindir()
     if bindir is None:
@@ -141,7 +145,7 @@ def main() -> None:
             hub.cli("exchange", "member", "add", "--system-id", SYSTEM, "--organ", OFFICE, "--secret", SECRET)
             hub.cli("exchange", "member", "add", "--system-id", "00.09.W00", "--organ", MINISTRY)
             hub.COMMANDS = {**hub.COMMANDS, "serve": lambda i: ["serve", "--port", str(i.port), "--threads",
-                                                                  str(args.threads)]}
+                                                                  str(args.threads), "--workers", str(args.workers)]}
             hub.start("serve")
             port = free_port()
             baseline = subprocess.Popen([sys.executable, "-c", TRIVIAL, str(port), str(args.threads)])
@@ -155,6 +159,7 @@ def main() -> None:
             size = len(bodies[0])
             print(f"envelope: {size / 1e6:.2f} MB (attachment {pdf.stat().st_size / 1e6:.2f} MB, signed PDF; "
                   f"envelope XML-DSig signed); {args.clients} clients, {args.threads} server threads, "
+                  f"hub {args.workers} process(es), "
                   f"{args.seconds:.0f} s each; PostgreSQL fsync/synchronous_commit on; {os.cpu_count()} CPUs")
             run_clients(port, "/", bodies[:1], axis_headers, 1)  # warm up both
             run_clients(hub.port, "/axis/sendEdoc", bodies[:1], axis_headers, 2)
