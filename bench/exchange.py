@@ -83,15 +83,19 @@ def envelopes(pdf: Path, count: int, key_pem: bytes, cert_pem: bytes) -> list[by
     return out
 
 
-def run_clients(port: int, path: str, bodies: list[bytes], headers_for, seconds: float) -> tuple[int, int]:
-    """(successes, failures) of POSTs by one thread per body for ``seconds``."""
+def run_clients(port: int, path: str, bodies: list, headers_for, seconds: float) -> tuple[int, int]:
+    """(successes, failures) of POSTs by one thread per entry of ``bodies`` (a body, or a list of
+    bodies the thread sends in turn) for ``seconds``."""
     stop = time.monotonic() + seconds
     counts = [[0, 0] for _ in bodies]
 
     def client(i: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        body = bodies[i]
+        own = bodies[i] if isinstance(bodies[i], list) else [bodies[i]]
+        sent = 0
         while time.monotonic() < stop:
+            body = own[sent % len(own)]
+            sent += 1
             try:
                 conn.request("POST", path, body=body, headers=headers_for(body))
                 response = conn.getresponse()
@@ -121,6 +125,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--threads", type=int, default=8, help="Server threads (hub and baseline).")
     parser.add_argument("--workers", type=int, default=1, help="Hub server processes (recordsys serve --workers).")
+    parser.add_argument("--distinct", type=int, default=1,
+                        help="Different envelopes per client, sent in turn (1: each client repeats one envelope, "
+                             "which the hub's content-addressed store keeps once).")
     args = parser.parse_args()
     bindir = find_bindir()
     if bindir is None:
@@ -138,7 +145,8 @@ def main() -> None:
             pki = make_pki(tmp / "pki")
             party = pki.signers["good"]
             pdf = big_signed_pdf(tmp, pki)
-            bodies = envelopes(pdf, args.clients, party.key_path.read_bytes(), party.cert_path.read_bytes())
+            signed = envelopes(pdf, args.clients * args.distinct, party.key_path.read_bytes(), party.cert_path.read_bytes())
+            bodies = [signed[i::args.clients] for i in range(args.clients)]
             server.execute("CREATE DATABASE hub")
             migrate.upgrade({"sqlalchemy.url": server.url("hub")})
             hub = Installation("hub", server.url("hub"), tmp / "hub")
@@ -156,10 +164,10 @@ def main() -> None:
                                                        "hash-file": hash_file(body)},
                                       content_type="application/octet-stream")
 
-            size = len(bodies[0])
+            size = len(bodies[0][0])
             print(f"envelope: {size / 1e6:.2f} MB (attachment {pdf.stat().st_size / 1e6:.2f} MB, signed PDF; "
                   f"envelope XML-DSig signed); {args.clients} clients, {args.threads} server threads, "
-                  f"hub {args.workers} process(es), "
+                  f"hub {args.workers} process(es), {args.distinct} distinct envelope(s) per client, "
                   f"{args.seconds:.0f} s each; PostgreSQL fsync/synchronous_commit on; {os.cpu_count()} CPUs")
             run_clients(port, "/", bodies[:1], axis_headers, 1)  # warm up both
             run_clients(hub.port, "/axis/sendEdoc", bodies[:1], axis_headers, 2)
