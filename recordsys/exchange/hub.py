@@ -26,6 +26,8 @@ from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from recordsys.core import audit
 from recordsys.core.models import Organization
@@ -119,14 +121,21 @@ def authenticate(request, operation: str) -> HubMember:
     now = dt.datetime.now(dt.UTC)
     if stamp is None or abs((now - stamp).total_seconds()) > skew:
         raise HubRefusal(401, "401", "The request timestamp is too far from the hub's clock.")
-    if session.scalar(select(HubRequestSeen.id).where(HubRequestSeen.signature == given)) is not None:
-        raise HubRefusal(401, "401", "The request was already seen (replay).")
     if time.monotonic() - _swept["at"] >= skew:  # forgetting old signatures: not on every request
         _swept["at"] = time.monotonic()
         session.execute(delete(HubRequestSeen).where(HubRequestSeen.seen_at < now - dt.timedelta(seconds=3 * skew)))
-    session.add(HubRequestSeen(signature=given, system_id=member.system_id))
-    session.flush()
+    if not _first_sighting(session, given, member.system_id, now):
+        raise HubRefusal(401, "401", "The request was already seen (replay).")
     return member
+
+
+def _first_sighting(session, signature: str, system_id: str, now: dt.datetime) -> bool:
+    """Remember ``signature``; False when it was already there. One statement (``ON CONFLICT DO
+    NOTHING``), so two copies of one request sent at once cannot both pass."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = (insert(HubRequestSeen).values(signature=signature, system_id=system_id, seen_at=now)
+            .on_conflict_do_nothing(index_elements=["signature"]).returning(HubRequestSeen.id))
+    return session.execute(stmt).first() is not None
 
 
 @view_config(route_name="axis", request_method="POST", permission=NO_PERMISSION_REQUIRED, require_csrf=False)
