@@ -29,8 +29,8 @@ import json
 import logging
 from dataclasses import asdict, dataclass
 
+from sqlalchemy import bindparam, func, select
 from sqlalchemy import event as sa_event
-from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
@@ -100,31 +100,46 @@ def seal(bind) -> int:
     engine = bind.engine if isinstance(bind, Connection) else bind
     skip = engine.dialect.name == "postgresql"
     total = 0
-    for _ in range(MAX_SEAL_ROUNDS):
-        sealed = _seal_once(engine, skip)
-        if sealed is None:  # another sealer holds the head: it looks again after its commit
-            return total
-        total += sealed
-        with engine.connect() as conn:
-            if conn.execute(select(AuditEvent.id).where(AuditEvent.seq.is_(None)).limit(1)).first() is None:
+    with engine.connect() as conn:  # Core, one connection: this runs after every writing transaction
+        for _ in range(MAX_SEAL_ROUNDS):
+            with conn.begin():
+                sealed = _seal_once(conn, skip)
+            if sealed is None:  # another sealer holds the head: it looks again after its commit
                 return total
+            total += sealed
+            with conn.begin():
+                if conn.execute(select(AuditEvent.id).where(AuditEvent.seq.is_(None)).limit(1)).first() is None:
+                    return total
     return total  # still busy: the next writer's seal (or recordsys audit seal) takes the rest
 
 
-def _seal_once(engine, skip_locked: bool) -> int | None:
-    with Session(bind=engine) as session, session.begin():
-        head = session.execute(select(AuditHead).where(AuditHead.id == 1)
-                               .with_for_update(skip_locked=skip_locked)).scalar_one_or_none()
-        if head is None:
-            if skip_locked and session.get(AuditHead, 1) is not None:
-                return None  # held by another sealer
-            raise RuntimeError("audit_head row 1 is missing: the audit trail was tampered with")
-        pending = session.scalars(select(AuditEvent).where(AuditEvent.seq.is_(None)).order_by(AuditEvent.id)).all()
-        for row in pending:
-            row.seq, row.prev_hash = head.seq + 1, head.hash
-            row.hash = event_hash({k: getattr(row, k) for k in CHAINED_FIELDS})
-            head.seq, head.hash = row.seq, row.hash
-        return len(pending)
+_EVENTS = AuditEvent.__table__
+_HEAD = AuditHead.__table__
+_KEPT = [c for c in CHAINED_FIELDS if c not in ("seq", "prev_hash")]
+
+
+def _seal_once(conn: Connection, skip_locked: bool) -> int | None:
+    head = conn.execute(select(_HEAD.c.seq, _HEAD.c.hash).where(_HEAD.c.id == 1)
+                        .with_for_update(skip_locked=skip_locked)).first()
+    if head is None:
+        if skip_locked and conn.execute(select(_HEAD.c.id).where(_HEAD.c.id == 1)).first() is not None:
+            return None  # held by another sealer
+        raise RuntimeError("audit_head row 1 is missing: the audit trail was tampered with")
+    pending = conn.execute(select(_EVENTS.c.id, *(_EVENTS.c[k] for k in _KEPT))
+                           .where(_EVENTS.c.seq.is_(None)).order_by(_EVENTS.c.id)).mappings().all()
+    if not pending:
+        return 0
+    seq, prev, updates = head.seq, head.hash, []
+    for row in pending:
+        seq += 1
+        fields = {**{k: row[k] for k in _KEPT}, "seq": seq, "prev_hash": prev}
+        prev = event_hash(fields)
+        updates.append({"row_id": row["id"], "new_seq": seq, "new_prev": fields["prev_hash"], "new_hash": prev})
+    conn.execute(_EVENTS.update().where(_EVENTS.c.id == bindparam("row_id"))
+                 .values(seq=bindparam("new_seq"), prev_hash=bindparam("new_prev"), hash=bindparam("new_hash")),
+                 updates)
+    conn.execute(_HEAD.update().where(_HEAD.c.id == 1).values(seq=seq, hash=prev))
+    return len(pending)
 
 
 _UNSEALED = "recordsys.audit.unsealed"  # this transaction recorded events
