@@ -12,6 +12,8 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from lxml import etree
+
 from recordsys.exchange.lookup import child, children, path, text
 from recordsys.exchange.model import EnvelopeError, ReceivedAttachment
 from recordsys.exchange.safexml import ReadLimits, error
@@ -174,8 +176,9 @@ def read_attachments(root, envelope, limits: ReadLimits, notes, decode: bool = T
     for node in children(holder, "Attachment"):
         try:
             if not decode:
-                payload = path(node, "ContentTransferEncoded")
-                compact_base64("".join(payload.itertext()) if payload is not None else "")
+                payload = path(node, "ContentTransferEncoded")  # its text as bytes straight from libxml2
+                compact_base64(etree.tostring(payload, method="text", encoding="utf-8", with_tail=False)
+                               if payload is not None else b"")
                 continue
             found.append(_one_attachment(node, refs, limits))
         except AttachmentError as exc:
