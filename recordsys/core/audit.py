@@ -35,6 +35,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from recordsys.core.models import AuditEvent, AuditHead
+from recordsys.errors import DomainError
 
 log = logging.getLogger(__name__)
 GENESIS = "0" * 64
@@ -124,7 +125,7 @@ def _seal_once(conn: Connection, skip_locked: bool) -> int | None:
     if head is None:
         if skip_locked and conn.execute(select(_HEAD.c.id).where(_HEAD.c.id == 1)).first() is not None:
             return None  # held by another sealer
-        raise RuntimeError("audit_head row 1 is missing: the audit trail was tampered with")
+        raise DomainError("The audit chain head is missing: the audit trail was tampered with.", code="audit")
     pending = conn.execute(select(_EVENTS.c.id, *(_EVENTS.c[k] for k in _KEPT))
                            .where(_EVENTS.c.seq.is_(None)).order_by(_EVENTS.c.id)).mappings().all()
     if not pending:
