@@ -2,7 +2,8 @@
 
 One waitress process runs Python on one core at a time (the interpreter lock), however many threads
 it has. ``--workers N`` forks N such processes that accept on the same listening socket, so a
-machine's cores all serve requests; each worker builds its own application (own database pool).
+machine's cores all serve requests; each worker builds its own application (own database pool);
+the embedded job consumer, when configured, runs in the first worker only.
 Each worker dies with its parent (SIGKILL included, Linux ``PR_SET_PDEATHSIG``), so a supervisor
 that kills ``serve`` never leaves orphans holding the port.
 """
@@ -37,7 +38,9 @@ def serve(env, host, port, threads, workers):
         _serve(env.settings, threads, host=host, port=port)
         return
     listener = socket.create_server((host, port), backlog=1024, reuse_port=False)
-    children = [_fork_worker(env.settings, threads, listener) for _ in range(workers)]
+    # the embedded job consumer (jobs.in_process) and its periodic jobs run in the first worker only
+    quiet = {**env.settings, "jobs.in_process": "false"}
+    children = [_fork_worker(env.settings if n == 0 else quiet, threads, listener) for n in range(workers)]
     _supervise(children)
 
 
