@@ -7,7 +7,10 @@ POST ``sendEdoc`` with the axis headers (HMAC, hash-file, fresh timestamp) on ke
 connections for ``--seconds``. The baseline is the same bytes POSTed by the same clients to a
 trivial WSGI app on waitress (same thread count) that reads the body and answers a small JSON.
 
-    python bench/exchange.py [--seconds 15] [--clients 8]
+    python bench/exchange.py [--seconds 15] [--clients 8] [--workers 1]
+
+``--workers`` is the hub's ``recordsys serve --workers`` (processes; the baseline stays one waitress
+process with the same thread count).
 
 Targets (issue #14): >= 200 envelopes/s and >= 0.3x the baseline.
 """
@@ -80,15 +83,19 @@ def envelopes(pdf: Path, count: int, key_pem: bytes, cert_pem: bytes) -> list[by
     return out
 
 
-def run_clients(port: int, path: str, bodies: list[bytes], headers_for, seconds: float) -> tuple[int, int]:
-    """(successes, failures) of POSTs by one thread per body for ``seconds``."""
+def run_clients(port: int, path: str, bodies: list, headers_for, seconds: float) -> tuple[int, int]:
+    """(successes, failures) of POSTs by one thread per entry of ``bodies`` (a body, or a list of
+    bodies the thread sends in turn) for ``seconds``."""
     stop = time.monotonic() + seconds
     counts = [[0, 0] for _ in bodies]
 
     def client(i: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        body = bodies[i]
+        own = bodies[i] if isinstance(bodies[i], list) else [bodies[i]]
+        sent = 0
         while time.monotonic() < stop:
+            body = own[sent % len(own)]
+            sent += 1
             try:
                 conn.request("POST", path, body=body, headers=headers_for(body))
                 response = conn.getresponse()
@@ -117,6 +124,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--threads", type=int, default=8, help="Server threads (hub and baseline).")
+    parser.add_argument("--workers", type=int, default=1, help="Hub server processes (recordsys serve --workers).")
+    parser.add_argument("--distinct", type=int, default=1,
+                        help="Different envelopes per client, sent in turn (1: each client repeats one envelope, "
+                             "which the hub's content-addressed store keeps once).")
     args = parser.parse_args()
     bindir = find_bindir()
     if bindir is None:
@@ -134,14 +145,15 @@ def main() -> None:
             pki = make_pki(tmp / "pki")
             party = pki.signers["good"]
             pdf = big_signed_pdf(tmp, pki)
-            bodies = envelopes(pdf, args.clients, party.key_path.read_bytes(), party.cert_path.read_bytes())
+            signed = envelopes(pdf, args.clients * args.distinct, party.key_path.read_bytes(), party.cert_path.read_bytes())
+            bodies = [signed[i::args.clients] for i in range(args.clients)]
             server.execute("CREATE DATABASE hub")
             migrate.upgrade({"sqlalchemy.url": server.url("hub")})
             hub = Installation("hub", server.url("hub"), tmp / "hub")
             hub.cli("exchange", "member", "add", "--system-id", SYSTEM, "--organ", OFFICE, "--secret", SECRET)
             hub.cli("exchange", "member", "add", "--system-id", "00.09.W00", "--organ", MINISTRY)
             hub.COMMANDS = {**hub.COMMANDS, "serve": lambda i: ["serve", "--port", str(i.port), "--threads",
-                                                                  str(args.threads)]}
+                                                                  str(args.threads), "--workers", str(args.workers)]}
             hub.start("serve")
             port = free_port()
             baseline = subprocess.Popen([sys.executable, "-c", TRIVIAL, str(port), str(args.threads)])
@@ -152,9 +164,10 @@ def main() -> None:
                                                        "hash-file": hash_file(body)},
                                       content_type="application/octet-stream")
 
-            size = len(bodies[0])
+            size = len(bodies[0][0])
             print(f"envelope: {size / 1e6:.2f} MB (attachment {pdf.stat().st_size / 1e6:.2f} MB, signed PDF; "
                   f"envelope XML-DSig signed); {args.clients} clients, {args.threads} server threads, "
+                  f"hub {args.workers} process(es), {args.distinct} distinct envelope(s) per client, "
                   f"{args.seconds:.0f} s each; PostgreSQL fsync/synchronous_commit on; {os.cpu_count()} CPUs")
             run_clients(port, "/", bodies[:1], axis_headers, 1)  # warm up both
             run_clients(hub.port, "/axis/sendEdoc", bodies[:1], axis_headers, 2)

@@ -24,6 +24,8 @@ def verify(env, as_json):
         echo_json(report.to_dict())
     elif report.intact:
         click.echo(translate("Audit chain intact: ${events} events, head ${head}.", env.lang, {"events": report.events, "head": report.head}))
+        if report.pending:
+            click.echo(translate("${count} committed events are not sealed into the chain yet (recordsys audit seal).", env.lang, {"count": report.pending}))
     else:
         click.echo(translate("Audit chain BROKEN at event seq=${broken_seq} (id=${broken_id}): ${problem}.", env.lang, {"broken_seq": report.broken_seq, "broken_id": report.broken_id, "problem": report.problem}))
     sys.exit(0 if report.intact else 1)
@@ -40,3 +42,12 @@ def head(env, as_json):
         echo_json(value)
     else:
         click.echo(f"{value['seq']} {value['hash']}")
+
+
+@audit.command()
+@pass_env
+def seal(env):
+    """Give committed events still without a chain position theirs (after a crash; normally each
+    writer's events are sealed just after its commit)."""
+    count = audit_chain.seal(env.engine)
+    click.echo(translate("Sealed ${count} pending audit events into the chain.", env.lang, {"count": count}))

@@ -129,12 +129,15 @@ class LoginThrottle(Base):
 
 
 class AuditEvent(Base):
-    """One link of the append-only, hash-chained audit trail (see :mod:`recordsys.core.audit`)."""
+    """One link of the append-only, hash-chained audit trail (see :mod:`recordsys.core.audit`).
+
+    ``seq``, ``prev_hash`` and ``hash`` are empty from the event's commit until the sealer gives it
+    its chain position (just after that commit)."""
 
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    seq: Mapped[int | None] = mapped_column(Integer, unique=True)
     occurred_at: Mapped[str] = mapped_column(String(32))  # ISO 8601 UTC, hashed as stored
     actor: Mapped[str] = mapped_column(String(64))
     organization_code: Mapped[str | None] = mapped_column(String(13), index=True)
@@ -143,12 +146,12 @@ class AuditEvent(Base):
     object_id: Mapped[str] = mapped_column(String(64))
     payload_sha256: Mapped[str] = mapped_column(String(64))
     payload: Mapped[str] = mapped_column(Text)  # canonical JSON of what changed
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
 
 class AuditHead(Base):
-    """Single row holding the chain head; locked by every writer so the chain stays linear."""
+    """Single row holding the chain head; locked by the sealer so the chain stays linear."""
 
     __tablename__ = "audit_head"
 

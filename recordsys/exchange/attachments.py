@@ -12,13 +12,17 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from lxml import etree
+
 from recordsys.exchange.lookup import child, children, path, text
 from recordsys.exchange.model import EnvelopeError, ReceivedAttachment
 from recordsys.exchange.safexml import ReadLimits, error
 
-#: characters decoded per step (a multiple of 4)
+#: bytes decoded per step (a multiple of 4)
 CHUNK = 4 * 256 * 1024
-_WHITESPACE = {ord(c): None for c in " \t\r\n\f\v"}
+_WHITESPACE = b" \t\r\n\f\v"
+_WHITESPACE_CHARS = [bytes([c]) for c in _WHITESPACE]
+_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 
 
 class AttachmentError(ValueError):
@@ -35,19 +39,43 @@ class Digest:
     sha256: str
 
 
-def decode_base64(text: str, write: Callable[[bytes], object]) -> Digest:
-    """Decode base64 ``text`` (line breaks and spaces allowed) chunk by chunk into ``write``.
+def compact_base64(text: str | bytes) -> bytes:
+    """``text`` without line breaks and spaces, checked to be strict base64 (standard alphabet,
+    padding only at the end, a length a multiple of 4), without decoding it.
 
-    Raises ``AttachmentError`` for anything that is not strict base64.
+    Raises ``AttachmentError`` for anything that is not strict base64. The checks are done with
+    ``bytes.translate`` (C speed): a 1 MB attachment costs well under a millisecond.
     """
-    compact = text.translate(_WHITESPACE)
+    try:
+        raw = text.encode("ascii") if isinstance(text, str) else bytes(text)
+    except UnicodeEncodeError:
+        raise AttachmentError(_bad_base64("có ký tự ngoài bảng chữ base64", "it has characters outside the base64 alphabet")) from None
+    stray = raw.translate(None, _ALPHABET + _WHITESPACE)  # what is left must be the padding
+    if stray.strip(b"="):
+        raise AttachmentError(_bad_base64("có ký tự ngoài bảng chữ base64", "it has characters outside the base64 alphabet"))
+    if len(stray) > 2:
+        raise AttachmentError(_bad_base64("thừa ký tự đệm '='", "excess padding '='"))
+    tail = raw[len(raw.rstrip(b"=" + _WHITESPACE)):]
+    if tail.count(b"=") != len(stray):
+        raise AttachmentError(_bad_base64("ký tự đệm '=' không ở cuối", "padding '=' that is not at the end"))
+    compact = raw.translate(None, _WHITESPACE) if any(c in raw for c in _WHITESPACE_CHARS) else raw
     if len(compact) % 4:
         raise AttachmentError(_bad_base64("độ dài không chia hết cho 4", "its length is not a multiple of 4"))
+    return compact
+
+
+def decode_base64(text: str | bytes, write: Callable[[bytes], object]) -> Digest:
+    """Decode base64 ``text`` (line breaks and spaces allowed) chunk by chunk into ``write``.
+
+    Raises ``AttachmentError`` for anything that is not strict base64 (see :func:`compact_base64`;
+    once it passed, the lenient C decoder gives exactly what the strict one would, faster).
+    """
+    compact = memoryview(compact_base64(text))
     hasher, size = hashlib.sha256(), 0
     for start in range(0, len(compact), CHUNK):
         try:
-            chunk = binascii.a2b_base64(compact[start:start + CHUNK], strict_mode=True)
-        except (binascii.Error, ValueError) as exc:
+            chunk = binascii.a2b_base64(compact[start:start + CHUNK])
+        except (binascii.Error, ValueError) as exc:  # pragma: no cover - compact_base64 checked it
             raise AttachmentError(_bad_base64(str(exc), str(exc))) from None
         hasher.update(chunk)
         size += len(chunk)
@@ -133,9 +161,13 @@ def _one_attachment(node, refs: dict, limits: ReadLimits) -> ReceivedAttachment:
                               data=data, unzipped=unzipped)
 
 
-def read_attachments(root, envelope, limits: ReadLimits, notes) -> tuple[ReceivedAttachment, ...]:
+def read_attachments(root, envelope, limits: ReadLimits, notes, decode: bool = True) -> tuple[ReceivedAttachment, ...]:
     """The files of ``AttachmentEncoded`` (beside or inside the envelope), named from the manifest
     when the attachment omits it; problems go to ``notes.errors`` / ``notes.warnings``.
+
+    ``decode=False`` (the hub's acceptance): each attachment is only checked to be strict base64;
+    none is decoded, unzipped or hashed, and none is returned. The receiving agency's inbox reads
+    them in full.
     """
     holder = child(root, "AttachmentEncoded")
     if holder is None:
@@ -143,10 +175,15 @@ def read_attachments(root, envelope, limits: ReadLimits, notes) -> tuple[Receive
     refs, found = _manifest(envelope), []
     for node in children(holder, "Attachment"):
         try:
+            if not decode:
+                payload = path(node, "ContentTransferEncoded")  # its text as bytes straight from libxml2
+                compact_base64(etree.tostring(payload, method="text", encoding="utf-8", with_tail=False)
+                               if payload is not None else b"")
+                continue
             found.append(_one_attachment(node, refs, limits))
         except AttachmentError as exc:
             notes.errors.append(exc.error)
-    if len(found) < len(refs):
+    if decode and len(found) < len(refs):
         notes.warnings.append(error("attachment-missing",
                                     "Danh mục (Manifest) kê nhiều tệp hơn số tệp đính kèm thực có.",
                                     "The manifest lists more files than the envelope carries."))

@@ -24,7 +24,12 @@ USER_AGENT = "JAVASDKAgent/1.0.0 XRoad/VPCP"
 
 def hash_file(body: bytes) -> str:
     """SHA-256 of ``body`` as the axis writes it: each byte in hex without leading zero (0x09 -> ``9``)."""
-    return "".join(format(b, "x") for b in hashlib.sha256(body).digest())
+    return axis_hex(hashlib.sha256(body).digest())
+
+
+def axis_hex(digest: bytes) -> str:
+    """A digest written the axis's way (each byte in hex without leading zero)."""
+    return "".join(format(b, "x") for b in digest)
 
 
 def format_timestamp(when: dt.datetime) -> str:

@@ -15,19 +15,23 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import hmac
 import json
 import secrets
+import time
 import uuid
 
 from pyramid.response import Response
 from pyramid.security import NO_PERMISSION_REQUIRED
 from pyramid.view import view_config
 from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from recordsys.core import audit
 from recordsys.core.models import Organization
-from recordsys.exchange.axis import PREFIX, hash_file, hmac_hex, parse_timestamp
+from recordsys.exchange.axis import PREFIX, axis_hex, hmac_hex, parse_timestamp
 from recordsys.exchange.codes import is_party_id
 from recordsys.exchange.model import StatusEnvelope
 from recordsys.exchange.models import HubMember, HubMessage, HubRequestSeen
@@ -83,6 +87,10 @@ def _refusal(exc: HubRefusal) -> Response:
     return _answer(exc.status, status="FAIL", ErrorCode=exc.code, ErrorDesc=f"{exc.vi} / {exc.en}")
 
 
+#: when this process last removed signatures too old to be replayed (a stale timestamp is refused anyway)
+_swept = {"at": float("-inf")}
+
+
 def authenticate(request, operation: str) -> HubMember:
     """The member sending ``request``, or ``HubRefusal``."""
     headers = request.headers
@@ -113,12 +121,21 @@ def authenticate(request, operation: str) -> HubMember:
     now = dt.datetime.now(dt.UTC)
     if stamp is None or abs((now - stamp).total_seconds()) > skew:
         raise HubRefusal(401, "401", "The request timestamp is too far from the hub's clock.")
-    if session.scalar(select(HubRequestSeen.id).where(HubRequestSeen.signature == given)) is not None:
+    if time.monotonic() - _swept["at"] >= skew:  # forgetting old signatures: not on every request
+        _swept["at"] = time.monotonic()
+        session.execute(delete(HubRequestSeen).where(HubRequestSeen.seen_at < now - dt.timedelta(seconds=3 * skew)))
+    if not _first_sighting(session, given, member.system_id, now):
         raise HubRefusal(401, "401", "The request was already seen (replay).")
-    session.execute(delete(HubRequestSeen).where(HubRequestSeen.seen_at < now - dt.timedelta(seconds=3 * skew)))
-    session.add(HubRequestSeen(signature=given, system_id=member.system_id))
-    session.flush()
     return member
+
+
+def _first_sighting(session, signature: str, system_id: str, now: dt.datetime) -> bool:
+    """Remember ``signature``; False when it was already there. One statement (``ON CONFLICT DO
+    NOTHING``), so two copies of one request sent at once cannot both pass."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = (insert(HubRequestSeen).values(signature=signature, system_id=system_id, seen_at=now)
+            .on_conflict_do_nothing(index_elements=["signature"]).returning(HubRequestSeen.id))
+    return session.execute(stmt).first() is not None
 
 
 @view_config(route_name="axis", request_method="POST", permission=NO_PERMISSION_REQUIRED, require_csrf=False)
@@ -151,6 +168,19 @@ def _route(session, data: bytes, envelope) -> list[tuple[str, str | None]]:
     return out
 
 
+def _body(request) -> bytes:
+    """The request body read once from the server's input (webob's ``request.body`` would first copy
+    a body this size into a temporary file, then read it back)."""
+    if request.is_body_seekable:
+        return request.body
+    length = request.content_length or 0
+    data = request.body_file_raw.read(length)
+    if len(data) != length:
+        raise HubRefusal(400, "400", "The request body is shorter than its Content-Length.")
+    request.body = data  # anything reading request.body later gets the same bytes
+    return data
+
+
 def send_edoc(request, member: HubMember):
     from recordsys.exchange.reading import read_envelope
     from recordsys.exchange.services import (
@@ -162,11 +192,14 @@ def send_edoc(request, member: HubMember):
     from recordsys.ingest.interfaces import IDocumentChecker
     from recordsys.storage import IFileStorage
 
-    data = request.body
+    data = _body(request)
     headers = request.headers
-    if headers.get(PREFIX + "hash-file", "").lower() != hash_file(data):
+    digest = hashlib.sha256(data).digest()  # once: for hash-file and for the store's address
+    if headers.get(PREFIX + "hash-file", "").lower() != axis_hex(digest):
         raise HubRefusal(400, "400", "hash-file does not match the body.")
-    result = read_envelope(data, limits(request.registry.settings))
+    # Acceptance needs a well-formed envelope, its parties and strict base64; decoding and hashing
+    # the attachments is the receiving side's inbox work (check_envelope below, or the member's own).
+    result = read_envelope(data, limits(request.registry.settings), decode=False)
     if not result.valid:
         raise HubRefusal(400, "400", "Invalid envelope: ${errors}",
                          {"errors": "; ".join(e.en for e in result.errors),
@@ -192,7 +225,7 @@ def send_edoc(request, member: HubMember):
     for organ, where in routes:
         if where == "local":
             continue
-        file_row = file_row or _store_bytes(session, storage, data)
+        file_row = file_row or _store_bytes(session, storage, data, digest.hex())
         doc_id = uuid.uuid4().hex
         state = "pending" if where else ("upstream" if upstream else "undeliverable")
         row = HubMessage(doc_id=doc_id, message_type=message_type, from_organ=sender, to_organ=organ,

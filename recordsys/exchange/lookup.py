@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from lxml import etree
-
 DATE_FORMATS = ("%Y/%m/%d", "%Y-%m-%d", "%d/%m/%Y")
 TIMESTAMP_FORMATS = ("%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y %H:%M:%S")
 
 
 def local(element) -> str:
     """The local name of an element ("" for comments and processing instructions)."""
-    return etree.QName(element).localname if isinstance(element.tag, str) else ""
+    tag = element.tag
+    return tag[tag.rfind("}") + 1:] if isinstance(tag, str) else ""  # "{namespace}name" or "name"
 
 
 def children(parent, *names: str) -> list:
@@ -25,8 +24,9 @@ def children(parent, *names: str) -> list:
 
 def child(parent, *names: str):
     """The first such child, or None."""
-    found = children(parent, *names)
-    return found[0] if found else None
+    if parent is None:
+        return None
+    return next((c for c in parent if local(c) in names), None)
 
 
 def path(parent, *steps: str):

@@ -223,7 +223,7 @@ def _merged(status, message):
     return merged
 
 
-def _map(root, limits: ReadLimits) -> ReadResult:
+def _map(root, limits: ReadLimits, decode: bool = True) -> ReadResult:
     parts = _parts(root)
     if parts is None:
         return ReadResult(None, errors=(error(
@@ -234,12 +234,16 @@ def _map(root, limits: ReadLimits) -> ReadResult:
     if is_status:
         return ReadResult(_status(message, header, notes), (), tuple(notes.errors), tuple(notes.warnings))
     document = _document(message, header, notes)
-    files = read_attachments(root, envelope, limits, notes)
+    files = read_attachments(root, envelope, limits, notes, decode)
     return ReadResult(document, files, tuple(notes.errors), tuple(notes.warnings))
 
 
-def read_envelope(data: bytes, limits: ReadLimits | None = None) -> ReadResult:
-    """Read a received envelope; never raises for bad input (see ``ReadResult.errors``)."""
+def read_envelope(data: bytes, limits: ReadLimits | None = None, *, decode: bool = True) -> ReadResult:
+    """Read a received envelope; never raises for bad input (see ``ReadResult.errors``).
+
+    ``decode=False`` checks the attachments' base64 without decoding them and returns none (what a
+    hub needs to accept and route an envelope; see :func:`read_attachments`).
+    """
     limits = limits or ReadLimits()
     if isinstance(data, (bytes, bytearray)) and len(data) > limits.max_bytes:
         return ReadResult(None, errors=(too_large(len(data), limits.max_bytes),))
@@ -247,7 +251,7 @@ def read_envelope(data: bytes, limits: ReadLimits | None = None) -> ReadResult:
     if refused is not None:
         return ReadResult(None, errors=(refused,))
     try:
-        return _map(root, limits)
+        return _map(root, limits, decode)
     except Exception as exc:
         return ReadResult(None, errors=(error(
             "unreadable", f"Không đọc được gói tin: {type(exc).__name__}: {exc}.",

@@ -121,14 +121,10 @@ def pack_document(session: Session, storage, document_id: int, to: list[str], *,
     return data, edxml_id
 
 
-def _store_bytes(session: Session, storage, data: bytes):
-    with tempfile.NamedTemporaryFile(prefix="edxml-", suffix=".edxml", delete=False) as handle:
-        handle.write(data)
-        path = Path(handle.name)
-    try:
-        return stored_file(session, storage.put(path))
-    finally:
-        path.unlink(missing_ok=True)
+def _store_bytes(session: Session, storage, data: bytes, sha256: str | None = None):
+    """The stored-file row of ``data``, written once (fsynced) into the store; ``sha256``: its hex
+    digest when the caller has it already."""
+    return stored_file(session, storage.put_bytes(data, sha256))
 
 
 def sign_if_configured(data: bytes, settings: dict | None) -> bytes:

@@ -5,6 +5,7 @@ the same factory (:func:`make_transport`).
 """
 from __future__ import annotations
 
+import http.client
 import json
 import logging
 import urllib.error
@@ -122,8 +123,9 @@ class ExchangeTransport:
         except urllib.error.HTTPError as exc:
             detail = exc.read()[:500].decode("utf-8", "replace")
             raise AxisError(f"{operation}: HTTP {exc.code} {detail}") from None
-        except (urllib.error.URLError, OSError, ValueError) as exc:
-            raise AxisError(f"{operation}: {exc}") from None
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
+            # HTTPException: e.g. IncompleteRead when the other side dies between headers and body
+            raise AxisError(f"{operation}: {exc!r}" if isinstance(exc, http.client.HTTPException) else f"{operation}: {exc}") from None
         if str(answer.get("ErrorCode", "0")) != "0" or str(answer.get("status", "OK")).upper() != "OK":
             raise AxisError(f"{operation}: {answer.get('ErrorCode')} {answer.get('ErrorDesc')}")
         return answer

@@ -11,6 +11,10 @@ class IFileStorage(Interface):
     def put(source):
         """Copy the file at ``source`` in; return its ``Blob`` (sha256, size)."""
 
+    def put_bytes(data, sha256=None):
+        """Store ``data`` from memory (one write, one fsync); return its ``Blob``. ``sha256``: the
+        caller's digest of ``data`` when it has one."""
+
     def open(sha256):
         """A binary file object of a stored file (``StorageError`` when it is missing)."""
 

@@ -3,13 +3,15 @@
 Files are written *before* the database transaction that references them and are addressed by
 their SHA-256, so a rolled-back transaction leaves at most an unreferenced file, which
 :meth:`LocalFileStorage.sweep` removes once it is old enough. A file is never half-written under
-its final name: it is copied to a temporary name, fsynced, then renamed.
+its final name: it is copied to a temporary name, fsynced, then renamed, and the folder holding it
+is fsynced too (the rename itself must survive a power cut before the database says the file is there).
 """
 from __future__ import annotations
 
 import hashlib
 import os
 import shutil
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -57,9 +59,7 @@ class LocalFileStorage:
 
     def put(self, source: Path) -> Blob:
         """Copy ``source`` in, hashing while copying; returns its digest and size."""
-        tmp_dir = self.root / "tmp"
-        tmp_dir.mkdir(parents=True, exist_ok=True)
-        tmp = tmp_dir / f"{os.getpid()}-{time.monotonic_ns()}.part"
+        tmp = self._tmp()
         digest, size = hashlib.sha256(), 0
         try:
             with open(source, "rb") as src, open(tmp, "wb") as dst:
@@ -70,19 +70,64 @@ class LocalFileStorage:
                 dst.flush()
                 os.fsync(dst.fileno())
             blob = Blob(digest.hexdigest(), size)
-            final = self.path(blob.sha256)
-            if final.exists() and final.stat().st_size == size:
+            if self._fresh_if_present(blob):
                 tmp.unlink()
-                os.utime(final)  # fresh again: the sweeper must not take it before commit
                 return blob
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, final)
+            self._publish(tmp, blob)
             return blob
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            if exc.errno == 28:
-                raise StorageError("The disk holding ${root} is full; free space and try again.", mapping={"root": self.root}) from None
-            raise StorageError("Cannot store ${source}: ${value}.", mapping={"source": source, "value": exc.strerror or exc}) from None
+            raise self._error(exc, source) from None
+
+    def put_bytes(self, data: bytes, sha256: str | None = None) -> Blob:
+        """Store ``data`` (already in memory) with one write and one fsync; returns its digest and size.
+
+        ``sha256`` is the caller's hex digest of exactly ``data`` when it has one (not computed twice).
+        A file already stored under that digest is not written again, only made fresh for the sweeper.
+        """
+        blob = Blob(sha256 or hashlib.sha256(data).hexdigest(), len(data))
+        if self._fresh_if_present(blob):
+            return blob
+        tmp = self._tmp()
+        try:
+            with open(tmp, "wb") as dst:
+                dst.write(data)
+                dst.flush()
+                os.fsync(dst.fileno())
+            self._publish(tmp, blob)
+            return blob
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise self._error(exc, "<bytes>") from None
+
+    def _tmp(self) -> Path:
+        tmp_dir = self.root / "tmp"
+        tmp_dir.mkdir(parents=True, exist_ok=True)
+        return tmp_dir / f"{os.getpid()}-{threading.get_ident()}-{time.monotonic_ns()}.part"
+
+    def _fresh_if_present(self, blob: Blob) -> bool:
+        final = self.path(blob.sha256)
+        try:
+            if final.stat().st_size == blob.size:
+                os.utime(final)  # fresh again: the sweeper must not take it before commit
+                return True
+        except FileNotFoundError:
+            pass
+        return False
+
+    def _publish(self, tmp: Path, blob: Blob) -> None:
+        """Rename the fsynced ``tmp`` to its final name and fsync the folders that changed."""
+        final = self.path(blob.sha256)
+        created = [p for p in (final.parent.parent, final.parent) if not p.is_dir()]
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(tmp, final)
+        for folder in {final.parent, *(p.parent for p in created)}:
+            _fsync_dir(folder)
+
+    def _error(self, exc: OSError, source) -> StorageError:
+        if exc.errno == 28:
+            return StorageError("The disk holding ${root} is full; free space and try again.", mapping={"root": self.root})
+        return StorageError("Cannot store ${source}: ${value}.", mapping={"source": source, "value": exc.strerror or exc})
 
     def sweep(self, referenced: Iterable[str], older_than_seconds: float = 24 * 3600) -> list[str]:
         """Remove stored files no row references, older than the grace period; return their digests."""
@@ -97,6 +142,14 @@ class LocalFileStorage:
             if part.stat().st_mtime < cutoff:
                 part.unlink()
         return removed
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def copy_out(storage: IFileStorage, sha256: str, target: Path) -> None:

@@ -98,3 +98,88 @@ def test_database_refuses_updates_and_deletes(tx, engine):
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
             conn.execute(text(statement))
     assert _verify(tx).intact
+
+
+def _record(session, i):
+    audit.record(session, actor=f"writer-{i}", action="document.register", object_type="document", object_id=i,
+                 payload={"number": f"{i}/QĐ-UBND"})
+
+
+def test_concurrent_writers_make_one_chain_without_gaps_or_forks(tx, engine):
+    """Writers commit at once (none holds the head across its commit); each event gets one place."""
+    import threading
+
+    start, errors = threading.Barrier(8), []
+
+    def writer(w):
+        try:
+            start.wait()
+            for i in range(5):
+                with tx() as session:
+                    _record(session, w * 100 + i)
+        except Exception as exc:  # surfaced by the assertion below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    report = _verify(tx)
+    assert (report.intact, report.events, report.pending) == (True, 40, 0)
+    with engine.connect() as conn:
+        seqs = conn.execute(text("SELECT seq FROM audit_events ORDER BY seq")).scalars().all()
+    assert seqs == list(range(1, 41))
+    _tamper(engine, "UPDATE audit_events SET payload = replace(payload, 'QĐ', 'QD') WHERE seq = 17")
+    report = _verify(tx)
+    assert (report.intact, report.broken_seq) == (False, 17) and "payload" in report.problem
+
+
+def test_a_rolled_back_event_takes_no_place(tx):
+    with tx() as session:
+        _record(session, 1)
+    with pytest.raises(RuntimeError), tx() as session:
+        _record(session, 2)
+        raise RuntimeError("the work it describes failed")
+    with tx() as session:
+        _record(session, 3)
+    report = _verify(tx)
+    assert (report.intact, report.events, report.pending) == (True, 2, 0)
+
+
+def _unsealed(engine, actor="crashed"):
+    """An event committed by a writer that died before sealing it."""
+    with engine.begin() as conn:
+        conn.execute(text(
+            "INSERT INTO audit_events (occurred_at, actor, action, object_type, object_id, payload_sha256, payload) "
+            "VALUES ('2026-11-30T08:00:00.000000+00:00', :actor, 'document.register', 'document', '9', :digest, '{}')"),
+            {"actor": actor, "digest": audit.sha256_text("{}")})
+
+
+def test_an_event_left_unsealed_is_reported_then_sealed_by_the_next_writer(tx, engine):
+    _seed_events(tx, 2)
+    _unsealed(engine)
+    report = _verify(tx)
+    assert (report.intact, report.events, report.pending) == (True, 2, 1)
+    with tx() as session:
+        _record(session, 4)  # its seal takes the pending one too, first
+    report = _verify(tx)
+    assert (report.intact, report.events, report.pending) == (True, 4, 0)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT actor FROM audit_events WHERE seq = 3")).scalar_one() == "crashed"
+
+
+def test_sealing_is_the_only_update_the_database_allows(tx, engine):
+    _seed_events(tx, 1)
+    _unsealed(engine)
+    for statement in (
+        "UPDATE audit_events SET seq = 2, prev_hash = 'a', hash = 'b', actor = 'mallory' WHERE seq IS NULL",
+        "UPDATE audit_events SET seq = 7, prev_hash = 'a', hash = 'b' WHERE seq = 1",  # sealed once only
+        "UPDATE audit_events SET actor = 'mallory' WHERE seq IS NULL",
+    ):
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text(statement))
+    assert audit.seal(engine) == 1
+    report = _verify(tx)
+    assert (report.intact, report.events, report.pending) == (True, 2, 0)

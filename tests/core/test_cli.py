@@ -38,6 +38,9 @@ def test_demo_org_list_and_audit(run):
     assert verify.exit_code == 0 and json.loads(verify.output)["intact"] is True
     head = run("audit", "head").output.split()
     assert head[0] == str(json.loads(verify.output)["events"])
+    assert json.loads(verify.output)["pending"] == 0  # every writer's events were sealed after its commit
+    sealed = run("--lang", "en", "audit", "seal")
+    assert sealed.exit_code == 0 and "Sealed 0 pending" in sealed.output
 
 
 def test_user_add_and_grant(run):

@@ -24,6 +24,28 @@ def test_put_is_content_addressed_and_deduplicated(tmp_path):
         store.path("../../etc/passwd")
 
 
+def test_put_bytes_writes_once_and_fsyncs_the_file_and_its_folder(tmp_path, monkeypatch):
+    store = LocalFileStorage(tmp_path / "files")
+    synced = []
+    real_fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (synced.append(os.readlink(f"/proc/self/fd/{fd}")), real_fsync(fd)))
+    data = b"<edXML>goi tin</edXML>" * 500
+    blob = store.put_bytes(data)
+    final = store.path(blob.sha256)
+    assert final.read_bytes() == data and blob.size == len(data)
+    assert synced[0].endswith(".part") and str(final.parent) in synced  # the file, then the folder of its name
+    assert str(final.parent.parent) in synced  # a folder created for it is made durable in its parent too
+    synced.clear()
+    assert store.put_bytes(data, blob.sha256) == blob and synced == []  # already there: not written again
+    assert store.put(_write(tmp_path / "same", data)) == blob
+    assert list((tmp_path / "files" / "tmp").iterdir()) == []
+
+
+def _write(path, data):
+    path.write_bytes(data)
+    return path
+
+
 def test_unreadable_source_is_a_sentence(tmp_path):
     store = LocalFileStorage(tmp_path / "files")
     with pytest.raises(StorageError, match="Cannot store"):

@@ -127,6 +127,17 @@ def test_refusals(testapp, members, corpus, tx):
         assert len(session.scalars(select(HubMessage)).all()) == 2  # the first send and the new one only
 
 
+def test_broken_attachment_is_refused_by_the_hub_and_nothing_is_kept(testapp, members, corpus, tx):
+    """The hub checks the attachments' base64 without decoding them: a broken one is still refused."""
+    data = envelope(corpus, [MINISTRY])
+    start = data.index(b"<ContentTransferEncoded>") + len(b"<ContentTransferEncoded>")
+    broken = data[:start + 40] + b"*" + data[start + 41:]
+    refused = send(testapp, members["vpcp"], broken, status="*")
+    assert refused.status_int == 400 and "base64" in refused.json["ErrorDesc"], refused.text
+    with tx() as session:
+        assert session.scalars(select(HubMessage)).all() == []
+
+
 def test_member_add_prints_a_secret(run):
     result = run("exchange", "member", "add", "--system-id", "00.58.W00", "--organ", "000.00.00.H58")
     assert result.exit_code == 0, result.output
