@@ -100,7 +100,7 @@ def processing_history(session, dossier: Dossier, item: DossierItem) -> bytes:
     if session is not None:
         rows = session.scalars(select(AuditEvent).where(
             or_(AuditEvent.object_type == "document", AuditEvent.object_type == "documents"),
-            AuditEvent.object_id == str(doc.id)).order_by(AuditEvent.seq))
+            AuditEvent.object_id == str(doc.id)).order_by(AuditEvent.seq.is_(None), AuditEvent.seq, AuditEvent.id))  # unsealed last
         events = [{"at": e.occurred_at, "actor": e.actor, "action": e.action, "payload": json.loads(e.payload)}
                   for e in rows]
     history = {"document": rules.document_code(dossier.archival_code, item.ordinal),

@@ -1,9 +1,18 @@
-"""Recurring duties of every installation: index sync and the storage sweep."""
+"""Recurring duties of every installation: audit sealing, index sync and the storage sweep."""
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from recordsys.jobs import enqueue_once, handler, periodic
+
+
+@periodic("audit.seal", "* * * * *")
+def seal_audit_events(session_factory, settings):
+    """Seal into the chain any committed audit event whose writer's own seal was cut short (a crash
+    between its commit and its seal), so that no event stays outside the chain for long."""
+    from recordsys.core.audit import seal
+
+    return seal(session_factory.kw["bind"])
 
 
 @periodic("search.sync", "*/10 * * * *")

@@ -183,3 +183,17 @@ def test_sealing_is_the_only_update_the_database_allows(tx, engine):
     assert audit.seal(engine) == 1
     report = _verify(tx)
     assert (report.intact, report.events, report.pending) == (True, 2, 0)
+
+
+def test_the_periodic_seal_takes_events_left_by_a_crashed_writer(tx, engine):
+    from sqlalchemy.orm import sessionmaker
+
+    from recordsys.jobs import PERIODIC
+    from recordsys.jobs.builtin import seal_audit_events
+
+    _seed_events(tx, 1)
+    _unsealed(engine)
+    assert PERIODIC["audit.seal"].fn is seal_audit_events
+    assert seal_audit_events(sessionmaker(bind=engine), {}) == 1
+    report = _verify(tx)
+    assert (report.intact, report.events, report.pending) == (True, 2, 0)
