@@ -128,7 +128,8 @@ def test_periodic_tasks_are_registered_on_their_schedules(queue_settings, sessio
     monkeypatch.setitem(jobs.PERIODIC, "test.reminders",
                         jobs.Periodic("test.reminders", "31 7 * * 1-5", lambda sf, s: seen.append(s)))
     settings = {**queue_settings, "jobs.schedule.search.sync": "*/5 * * * *", "jobs.schedule.storage.sweep": "off",
-                "jobs.schedule.exchange.poll": "off", "jobs.schedule.workflow.reminders": "off"}
+                "jobs.schedule.exchange.poll": "off", "jobs.schedule.workflow.reminders": "off",
+                "jobs.schedule.audit.seal": "off"}
     queue = JobQueue(settings, session_factory)
     assert set(queue.periodic_tasks) == {"search.sync", "preservation.audit_due", "test.reminders"}
 
