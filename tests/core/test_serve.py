@@ -6,6 +6,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -25,20 +26,23 @@ def _alive(pid: int) -> bool:
         return False
 
 
-def _until(what, predicate, timeout=60.0):
+def _until(what, predicate, timeout=60.0, log: Path | None = None):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
         if value:
             return value
         time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}")
+    raise AssertionError(f"timed out waiting for {what}" + (f"; the server said:\n{log.read_text()[-3000:]}" if log else ""))
 
 
 def _health(port: int):
+    """The health answer (its JSON, whatever its HTTP status), or None when nothing answers."""
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2) as response:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=10) as response:
             return json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return json.loads(exc.read() or b"{}") or {"status": exc.code}
     except OSError:
         return None
 
@@ -49,11 +53,12 @@ def test_workers_share_the_port_and_die_with_their_parent(sqlite_template, tmp_p
     port = free_port()
     env = {**os.environ, "RECORDSYS_DATABASE_URL": f"sqlite:///{database}", "RECORDSYS_DATA_DIR": str(tmp_path / "data"),
            "RECORDSYS_SEARCH_BACKEND": "fts5", "RECORDSYS_JOBS__IN_PROCESS": "false"}
-    log = open(tmp_path / "serve.log", "wb")
+    log_path = tmp_path / "serve.log"
+    log = open(log_path, "wb")
     parent = subprocess.Popen([sys.executable, "-m", "recordsys.cli", "serve", "--port", str(port), "--workers", "2"],
                               cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        _until("the health answer", lambda: _health(port))
+        _until("the health answer", lambda: _health(port), log=log_path)
         workers = _until("two workers", lambda: len(_children(parent.pid)) == 2 and _children(parent.pid))
         for _ in range(20):  # both processes accept on the one socket; every request is answered
             assert _health(port) is not None
