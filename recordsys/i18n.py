@@ -7,6 +7,8 @@ needs no build step.
 from __future__ import annotations
 
 import functools
+import os
+import tempfile
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -25,10 +27,11 @@ def compile_catalogs(target: Path) -> Path:
         mo.parent.mkdir(parents=True, exist_ok=True)
         with po.open("rb") as fh:
             catalog = read_po(fh, locale=po.parts[-3], domain=DOMAIN)
-        tmp = mo.with_suffix(".tmp")
-        with tmp.open("wb") as fh:
+        # a temporary file of its own: processes starting together (serve --workers) compile at once
+        fd, tmp = tempfile.mkstemp(prefix=f".{mo.name}.", dir=mo.parent)
+        with os.fdopen(fd, "wb") as fh:
             write_mo(fh, catalog)
-        tmp.replace(mo)
+        os.replace(tmp, mo)
     return target
 
 
