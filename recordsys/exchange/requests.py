@@ -352,10 +352,27 @@ def sent_documents(session: Session, document_id: int) -> list[OutboxMessage]:
         OutboxMessage.kind == "document", OutboxMessage.document_id == document_id).order_by(OutboxMessage.id)))
 
 
+def followup_types(session: Session, messages: list[OutboxMessage]) -> dict[int, BusinessDocType]:
+    """Which of our document ``messages`` are updates, replacements or revocations (kept in the
+    document's ``extra["exchange_followups"]`` when sent); the others are the document itself."""
+    out: dict[int, BusinessDocType] = {}
+    for document_id in {m.document_id for m in messages if m.document_id}:
+        document = session.get(Document, document_id)
+        for item in ((document.extra or {}).get("exchange_followups", []) if document else []):
+            out[int(item["message_id"])] = BusinessDocType(int(item["business_type"]))
+    return out
+
+
 def sender_history(session: Session, messages: list[OutboxMessage]) -> dict[str, list[str]]:
-    """Per recipient of our sent ``messages``: the codes exchanged, oldest first (theirs and our 13s)."""
+    """Per recipient of our sent ``messages``: the codes exchanged, oldest first (theirs, our 13s and
+    the markers ``rules.SENT`` of our updates, replacements and revocations)."""
     ids = {m.edxml_document_id for m in messages}
-    events: dict[str, list[tuple]] = {organ: [] for m in messages for organ in m.recipients}
+    followups = followup_types(session, messages)
+    events: dict[str, list[tuple]] = {organ: [] for m in messages if m.id not in followups for organ in m.recipients}
+    for m in messages:
+        if m.id in followups:
+            for organ in m.recipients:
+                events.setdefault(organ, []).append((m.created_at, 0, rules.SENT[followups[m.id]]))
     for record in session.scalars(select(StatusRecord).where(StatusRecord.edxml_document_id.in_(ids))):
         events.setdefault(record.recipient, []).append((record.recorded_at, record.id, record.status_code))
     for ours in session.scalars(select(OutboxMessage).where(
