@@ -166,6 +166,17 @@ def targets(session: Session, document: Document, kind: BusinessDocType, to) -> 
     return {o: earlier[o] for o in asked}
 
 
+def allowed_followups(session: Session, document_id: int) -> dict[str, list[int]]:
+    """Per earlier recipient of our document: the business types (1, 2, 3) it may be sent now."""
+    document = session.get(Document, document_id)
+    if document is None:
+        return {}
+    earlier = earlier_recipients(session, document)
+    past = histories(session, document, earlier)
+    return {organ: [int(k) for k in sorted(rules.SENT) if rules.followup_refusal(k, True, past[organ]) is None]
+            for organ in earlier}
+
+
 # --- sending ------------------------------------------------------------------------------------------
 
 def _response_for(original_id: str) -> dict:

@@ -392,9 +392,13 @@ def _aware(value: dt.datetime | None) -> dt.datetime:
 
 def allowed_now(session: Session, document_id: int) -> dict:
     """What may be sent about our document ``document_id`` now: ``receiver`` (codes to the original
-    sender), ``requests`` (pending requests to answer with 15/16) and ``sender`` (per recipient: 13)."""
+    sender), ``requests`` (pending requests to answer with 15/16), ``sender`` (per recipient: 13) and
+    ``business`` (per earlier recipient: the business types 1 revoke, 2 update, 3 replace it may get)."""
+    from recordsys.exchange.followups import allowed_followups
+
     entry = received_entry(session, document_id)
-    out = {"document_id": document_id, "receiver": [], "requests": [], "sender": {}}
+    out = {"document_id": document_id, "receiver": [], "requests": [], "sender": {},
+           "business": allowed_followups(session, document_id)}
     if entry is not None:
         out["receiver"] = [c.value for c in rules.receiver_codes(entry.state, None, sent_codes(session, entry))]
         out["requests"] = [{"inbox_id": r.id, "request": r.request, "codes": [c.value for c in rules.ANSWERS]}

@@ -111,6 +111,7 @@ def test_update_reaches_the_receiver_linked_and_is_applied(run, outgoing, truste
     history = json.loads(run("exchange", "status", outgoing, "--json").stdout)
     assert [s["status_code"] for s in history["by_recipient"][HOME_AFFAIRS]] == ["01", "03", "15"]
     assert history["allowed"]["sender"] == {HOME_AFFAIRS: ["13"], FINANCE: ["13"]}  # an agreed update is no take-back
+    assert history["allowed"]["business"] == {HOME_AFFAIRS: [1, 2, 3], FINANCE: [1, 2, 3]}
 
 
 def test_replacement_carries_the_new_checked_file(run, outgoing, trusted, session_factory, settings, tx, corpus):
@@ -160,6 +161,8 @@ def test_revocation_then_nothing_more(run, outgoing, trusted, session_factory, s
     run_jobs(session_factory, settings)
     states = {r["id"]: r["state"] for r in lines(run("exchange", "inbox", "--json"))}
     assert states == {earlier[HOME_AFFAIRS][0]: "accepted", earlier[FINANCE][0]: "revoked"}
+    allowed = json.loads(run("exchange", "status", outgoing, "--json").stdout)["allowed"]
+    assert allowed["business"] == {HOME_AFFAIRS: [1, 2, 3], FINANCE: []} and allowed["sender"][FINANCE] == []
     with tx() as session:
         assert session.get(Document, earlier[FINANCE][1]) is not None  # the record is kept
 
@@ -258,3 +261,56 @@ def test_api_sends_update_replacement_and_revocation_for_the_sending_agency_only
     assert {r["id"]: r["state"] for r in rows if not r["request"]}[earlier[FINANCE][0]] == "revoked"
     with tx() as session:
         assert session.get(Document, outgoing).original_name == "125-UBND-VP-moi.pdf"
+
+
+@pytest.fixture
+def hub_url(app):
+    """This application serving the hub protocol on a local port (as in ``test_axis_client``)."""
+    import threading
+    from wsgiref.simple_server import make_server
+
+    from tests.exchange.test_axis_client import _Quiet
+
+    server = make_server("127.0.0.1", 0, app, handler_class=_Quiet)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/axis"
+    server.shutdown()
+    server.server_close()
+
+
+def test_update_and_revocation_through_the_hub(run, outgoing, hub_url, tx, session_factory, settings):
+    """To an organ on another member system of the hub: the same envelopes over ``sendEdoc``, held
+    in that member's received list."""
+    from recordsys.exchange.hub import add_member
+    from recordsys.exchange.models import HubMessage
+    from tests.exchange.test_axis_client import member_settings
+    from tests.exchange.test_hub import MINISTRY
+
+    with tx() as session:
+        secret = add_member(session, "00.41.W00", [OFFICE], None, actor="test")
+        add_member(session, "00.09.W00", [MINISTRY], None, actor="test")
+    member = member_settings(settings, hub_url, "00.41.W00", secret)
+    assert run("exchange", "send", outgoing, "--to", MINISTRY).exit_code == 0
+    assert run_jobs(session_factory, member) == 1
+    updated = run("exchange", "send-update", outgoing, "--set", f"subject={NEW_SUBJECT}", "--as", "vanthu", "--json")
+    assert updated.exit_code == 0, updated.output
+    assert json.loads(updated.stdout)["to"] == [MINISTRY]
+    assert run("exchange", "revoke", outgoing, "--reason", "Ban hành nhầm", "--as", "vanthu").exit_code == 0
+    assert run_jobs(session_factory, member) == 2
+    with tx() as session:
+        states = session.scalars(select(OutboxMessage.state).order_by(OutboxMessage.id)).all()
+        assert states == ["sent", "sent", "sent"]
+        held = session.scalars(select(HubMessage).where(HubMessage.to_organ == MINISTRY).order_by(HubMessage.id)).all()
+        assert [(m.system_id, m.state) for m in held] == [("00.09.W00", "pending")] * 3
+        sent = session.scalars(select(OutboxMessage.sha256).order_by(OutboxMessage.id)).all()
+        assert [m.sha256 for m in held] == sent  # the exact bytes
+    from recordsys.storage import LocalFileStorage
+
+    kinds = []
+    for sha in sent:
+        with LocalFileStorage(settings["storage.path"]).open(sha) as handle:
+            env = read_envelope(handle.read()).envelope
+        kinds.append((int(env.business.doc_type), env.effective_document_id))
+    assert kinds == [(0, DOCUMENT_ID), (2, DOCUMENT_ID), (1, DOCUMENT_ID)]
+    again = run("exchange", "send-update", outgoing, "--set", "subject=Khác", "--as", "vanthu")
+    assert again.exit_code != 0  # revoked: nothing more to it
