@@ -63,12 +63,16 @@ def referenced_ids(env: DocumentEnvelope) -> list[str]:
     return [i for i in dict.fromkeys(ids) if i]
 
 
-def earlier_entry(session: Session, organization_id: int, ids: list[str]) -> InboxEntry | None:
-    """The earlier document (not a request) received by this agency under one of ``ids``."""
+def earlier_entry(session: Session, organization_id: int, ids: list[str], sender: str | None = None) -> InboxEntry | None:
+    """The earlier document (not a request) received by this agency under one of ``ids`` — from
+    ``sender`` when given: only the agency that sent a document may update, replace or take it back."""
     for edxml_id in ids:
-        entry = session.scalar(select(InboxEntry).where(
+        stmt = select(InboxEntry).where(
             InboxEntry.organization_id == organization_id, InboxEntry.edxml_document_id == edxml_id,
-            InboxEntry.request.is_(None)))
+            InboxEntry.request.is_(None))
+        if sender is not None:
+            stmt = stmt.where(InboxEntry.from_organ == sender)
+        entry = session.scalar(stmt)
         if entry is not None:
             return entry
     return None
@@ -123,7 +127,7 @@ def store_request(session: Session, storage, checked, env: DocumentEnvelope, org
         if existing is not None:
             out["duplicates"].append(existing)
             continue
-        earlier = earlier_entry(session, org.id, ids)
+        earlier = earlier_entry(session, org.id, ids, env.sender.organ_id)
         request = {"kind": kind, "reason": env.business.reason, "references": ids,
                    "related_document_id": earlier.edxml_document_id if earlier else None,
                    "changes": changes(_current_fields(session, earlier), message_fields(verdict["message"], env.subject))
@@ -169,7 +173,7 @@ def store_take_back(session: Session, storage, checked, env: StatusEnvelope, *, 
     orgs = [org for org in (local_org(session, o) for o in dict.fromkeys(asked)) if org is not None]
     file_row = None
     for org in orgs:
-        earlier = earlier_entry(session, org.id, [edxml_id])
+        earlier = earlier_entry(session, org.id, [edxml_id], env.sender.organ_id)
         if earlier is None:
             continue
         existing = session.scalar(select(InboxEntry.id).where(
@@ -206,7 +210,7 @@ def _earlier(session: Session, entry: InboxEntry) -> InboxEntry:
     earlier = entry.related
     if earlier is None:  # it may have arrived after the request
         ids = (entry.verdict or {}).get("request", {}).get("references") or [entry.edxml_document_id]
-        earlier = earlier_entry(session, entry.organization_id, ids)
+        earlier = earlier_entry(session, entry.organization_id, ids, entry.from_organ)
         entry.related_inbox_id = earlier.id if earlier else None
     if earlier is None:
         raise _error("The earlier document of this request was not received by this agency; refuse the request.",

@@ -314,3 +314,31 @@ def test_update_and_revocation_through_the_hub(run, outgoing, hub_url, tx, sessi
     assert kinds == [(0, DOCUMENT_ID), (2, DOCUMENT_ID), (1, DOCUMENT_ID)]
     again = run("exchange", "send-update", outgoing, "--set", "subject=Khác", "--as", "vanthu")
     assert again.exit_code != 0  # revoked: nothing more to it
+
+
+def test_only_the_sender_revokes_updates_or_takes_back_its_document(run, outgoing, trusted, session_factory,
+                                                                     settings, tx, tmp_path, corpus):
+    """Another agency naming our DocumentId changes nothing at the recipient."""
+    from recordsys.exchange.pack import envelope_for_document
+
+    earlier = _sent_and_accepted(run, outgoing, session_factory, settings, to=(HOME_AFFAIRS,))
+    meta = {"sender_id": FINANCE, "sender_name": "Sở Tài chính tỉnh Khánh Hòa", "code_number": "125",
+            "code_notation": "UBND-VP", "promulgation_date": "2026-11-27", "document_type": 18, "subject": "Giả mạo",
+            "response_for": [{"organ_id": OFFICE, "code": "125/UBND-VP", "promulgation_date": "2026-11-27",
+                              "document_id": DOCUMENT_ID}], "document_id": DOCUMENT_ID}
+    revoke = tmp_path / "thu-hoi-gia.edxml"
+    revoke.write_bytes(envelope_for_document({**meta, "business_type": 1, "business_reason": "x"}, [], [HOME_AFFAIRS]))
+    [row] = lines(run("exchange", "receive", revoke, "--json"))
+    assert row["revoked"] == []
+    update = tmp_path / "cap-nhat-gia.edxml"
+    update.write_bytes(envelope_for_document({**meta, "business_type": 2, "business_document_id": DOCUMENT_ID},
+                                             [("gia.pdf", corpus.valid)], [HOME_AFFAIRS]))
+    [row] = lines(run("exchange", "receive", update, "--json"))
+    [forged] = row["inbox_ids"]
+    rows = {r["id"]: r for r in lines(run("exchange", "inbox", "--json"))}
+    assert rows[earlier[HOME_AFFAIRS][0]]["state"] == "accepted"
+    assert rows[forged]["related_inbox_id"] is None  # not linked to the document of another sender
+    refused = run("exchange", "accept", forged)
+    assert refused.exit_code != 0
+    with tx() as session:
+        assert session.get(Document, earlier[HOME_AFFAIRS][1]).subject != "Giả mạo"
