@@ -18,7 +18,6 @@ what was sent to whom. Who may be sent what is ``rules.followup_refusal``.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from pathlib import Path
 
 from sqlalchemy import select
@@ -27,7 +26,7 @@ from sqlalchemy.orm import Session
 from recordsys.core import audit
 from recordsys.exchange import rules
 from recordsys.exchange.codes import BusinessDocType
-from recordsys.exchange.model import UpdateInfo
+from recordsys.exchange.model import UpdateInfo, make_document_id
 from recordsys.exchange.models import InboxEntry, OutboxMessage
 from recordsys.exchange.services import ExchangeError
 from recordsys.ingest.models import Document
@@ -92,15 +91,16 @@ def require_clerk(session: Session, username: str, org):
     roles = {a.role.value for a in user.roles if a.organization_id == org.id} if user is not None and user.active else set()
     if not permits(roles, "document.register"):
         raise ExchangeError("${username} is not a clerk of ${org}, the agency that sent the document.",
-                        mapping={"username": username, "org": org.code}, field="as", code="forbidden", http_status=403)
+                            mapping={"username": username, "org": org.code}, field="as", code="forbidden",
+                            http_status=403)
     return user
 
 
 def document_of(session: Session, document_id: int, org=None) -> Document:
     document = session.get(Document, document_id)
     if document is None or (org is not None and document.organization_id != org.id):
-        raise ExchangeError("No document ${document_id}.", mapping={"document_id": document_id}, field="document_id",
-                     code="not-found")
+        raise ExchangeError("No document ${document_id}.", mapping={"document_id": document_id},
+                            field="document_id", code="not-found")
     return document
 
 
@@ -120,7 +120,6 @@ def earlier_recipients(session: Session, document: Document) -> dict[str, str]:
                 out.setdefault(organ, message.edxml_document_id)
     ids = {m.edxml_document_id for m in messages}
     try:
-        from recordsys.exchange.model import make_document_id
         from recordsys.exchange.services import document_meta
 
         meta = document_meta(session, document)
@@ -150,14 +149,16 @@ def targets(session: Session, document: Document, kind: BusinessDocType, to) -> 
     earlier = earlier_recipients(session, document)
     if not earlier:
         raise ExchangeError("Document ${document_id} was never sent through exchange; there is nothing to update, "
-                     "replace or revoke.", mapping={"document_id": document.id}, field="document_id", code="never-sent")
+                            "replace or revoke.", mapping={"document_id": document.id}, field="document_id",
+                            code="never-sent")
     asked = list(dict.fromkeys(t.strip() for t in (to or ()) if t and t.strip()))
     past = histories(session, document, set(earlier) | set(asked))
     if not asked:
         chosen = [o for o in earlier if rules.followup_refusal(kind, True, past[o]) is None]
         if not chosen:
             raise ExchangeError("No recipient of document ${document_id} can receive it now (refused, revoked or "
-                         "given back).", mapping={"document_id": document.id}, field="to", code="not-allowed")
+                                "given back).", mapping={"document_id": document.id}, field="to",
+                                code="not-allowed")
         return {o: earlier[o] for o in chosen}
     for organ in asked:
         why = rules.followup_refusal(kind, organ in earlier, past[organ])
@@ -206,11 +207,10 @@ def _queue(session: Session, storage, document: Document, kind: BusinessDocType,
                 meta["update_info"] = UpdateInfo(document_info=True)
         try:
             data = envelope_for_document(meta, files, organs)
+            edxml_id = original if kind != BusinessDocType.REPLACE else make_document_id(
+                meta["sender_id"], meta["promulgation_date"], meta["code_number"], meta["code_notation"])
         except ValueError as exc:
             raise ExchangeError("${error}", mapping={"error": exc}, field="to") from None
-        from recordsys.exchange.reading import read_envelope
-
-        edxml_id = read_envelope(data).envelope.effective_document_id if kind == BusinessDocType.REPLACE else original
         messages.append(queue_message(session, storage, organization=document.organization, kind="document",
                                       recipients=organs, data=data, edxml_document_id=edxml_id, actor=actor,
                                       document_id=document.id, settings=settings))
@@ -255,7 +255,7 @@ def send_update(session: Session, storage, document_id: int, fields: dict, *, ac
     changed = _apply(session, document, fields)
     if not changed:
         raise ExchangeError("The update changes nothing in document ${document_id}; give a new value with --set.",
-                        mapping={"document_id": document.id}, field="set", code="no-change")
+                            mapping={"document_id": document.id}, field="set", code="no-change")
     messages = _queue(session, storage, document, BusinessDocType.UPDATE, chosen, reason=reason, files=[],
                       actor=actor, settings=settings)
     return _record(session, document, BusinessDocType.UPDATE, messages, reason=reason, actor=actor,
@@ -274,7 +274,7 @@ def check_file(checker, path: Path, ingest_settings: dict | None, lang: str = "v
     if not verdict.accepted:
         reasons = "; ".join(result.get("reasons", [])) or verdict.signature.status
         raise ExchangeError("The new file does not pass the intake check (${reasons}); nothing was sent.",
-                        mapping={"reasons": reasons}, field="file", code="file-refused")
+                            mapping={"reasons": reasons}, field="file", code="file-refused")
     return result
 
 
@@ -283,12 +283,12 @@ def _replace_own_file(session: Session, storage, document: Document, path: Path,
     from recordsys.ingest.extract import extract_text
     from recordsys.storage.models import stored_file
 
+    if verdict.get("sha256") == document.file.sha256:
+        raise ExchangeError("The new file is the document's current file; nothing to replace.", field="file",
+                            code="no-change")
     blob = storage.put(path)
     if verdict.get("sha256") and blob.sha256 != verdict["sha256"]:
         raise ExchangeError("The new file changed while it was checked; send it again.", field="file")
-    if blob.sha256 == document.file.sha256:
-        raise ExchangeError("The new file is the document's current file; nothing to replace.", field="file",
-                     code="no-change")
     previous = {"file_id": document.file_id, "sha256": document.file.sha256, "original_name": document.original_name,
                 "number_and_symbol": document.number_and_symbol, "signature_status": document.signature_status,
                 "replaced_at": _now().isoformat(), "replaced_by": actor}
@@ -312,20 +312,25 @@ def send_replacement(session: Session, storage, document_id: int, path: Path, ve
     """Replace our document's file by ``path`` (checked: ``verdict`` from :func:`check_file`), change
     ``fields`` if given (e.g. the new number), and send the replacement (type 3) to its earlier
     recipients."""
+    from recordsys.ingest.registration import clean_metadata
+    from recordsys.search.outbox import enqueue as enqueue_index_update
+
     document = document_of(session, document_id, org)
     if not verdict.get("accepted"):
         raise ExchangeError("The new file does not pass the intake check (${reasons}); nothing was sent.",
-                        mapping={"reasons": "; ".join(verdict.get("reasons", [])) or "-"}, field="file", code="file-refused")
+                            mapping={"reasons": "; ".join(verdict.get("reasons", [])) or "-"}, field="file",
+                            code="file-refused")
     fields = check_fields(fields or {})
     chosen = targets(session, document, BusinessDocType.REPLACE, to)
     label = name or Path(path).name
+    clean_metadata(fields, fallback_subject=document.subject)  # bad values refused before the file is stored
     previous = _replace_own_file(session, storage, document, Path(path), label, verdict, actor)
-    changed = _apply(session, document, fields or {})
+    changed = _apply(session, document, fields)
+    enqueue_index_update(session, "document", document.id)  # its words changed with the file
     messages = _queue(session, storage, document, BusinessDocType.REPLACE, chosen, reason=reason,
                       files=[(document.original_name, Path(path))], actor=actor, settings=settings)
     return _record(session, document, BusinessDocType.REPLACE, messages, reason=reason, actor=actor,
-                   payload={"changes": changed, "previous_version": previous,
-                            "sha256": hashlib.sha256(Path(path).read_bytes()).hexdigest()})
+                   payload={"changes": changed, "previous_version": previous, "sha256": document.file.sha256})
 
 
 def send_revoke(session: Session, storage, document_id: int, *, actor: str, reason: str, to=(), org=None,
