@@ -135,11 +135,12 @@ def earlier_recipients(session: Session, document: Document) -> dict[str, str]:
     return out
 
 
-def histories(session: Session, document: Document, organs) -> dict[str, list[str]]:
-    """The history (``rules``) with each of ``organs`` about our document."""
+def histories(session: Session, document: Document, earlier: dict[str, str], organs) -> dict[str, list[str]]:
+    """The history (``rules``) with each of ``organs`` about our document (``earlier``: from
+    :func:`earlier_recipients`)."""
     from recordsys.exchange.requests import sender_history, sent_documents
 
-    known = sender_history(session, sent_documents(session, document.id))
+    known = sender_history(session, sent_documents(session, document.id), set(earlier.values()))
     return {organ: known.get(organ, []) for organ in organs}
 
 
@@ -152,7 +153,7 @@ def targets(session: Session, document: Document, kind: BusinessDocType, to) -> 
                             "replace or revoke.", mapping={"document_id": document.id}, field="document_id",
                             code="never-sent")
     asked = list(dict.fromkeys(t.strip() for t in (to or ()) if t and t.strip()))
-    past = histories(session, document, set(earlier) | set(asked))
+    past = histories(session, document, earlier, set(earlier) | set(asked))
     if not asked:
         chosen = [o for o in earlier if rules.followup_refusal(kind, True, past[o]) is None]
         if not chosen:
@@ -173,7 +174,7 @@ def allowed_followups(session: Session, document_id: int) -> dict[str, list[int]
     if document is None:
         return {}
     earlier = earlier_recipients(session, document)
-    past = histories(session, document, earlier)
+    past = histories(session, document, earlier, earlier)
     return {organ: [int(k) for k in sorted(rules.SENT) if rules.followup_refusal(k, True, past[organ]) is None]
             for organ in earlier}
 
@@ -187,7 +188,7 @@ def _response_for(original_id: str) -> dict:
 
 
 def _queue(session: Session, storage, document: Document, kind: BusinessDocType, chosen: dict[str, str], *,
-           reason: str, files, actor: str, settings, extra_meta=None) -> list[OutboxMessage]:
+           reason: str, files, actor: str, settings) -> list[OutboxMessage]:
     """One envelope per earlier DocumentId of ``chosen`` recipients, queued in the outbox."""
     from recordsys.exchange.pack import envelope_for_document
     from recordsys.exchange.services import document_meta, queue_message, recipient_names
@@ -197,7 +198,7 @@ def _queue(session: Session, storage, document: Document, kind: BusinessDocType,
     for organ, original in chosen.items():
         by_id.setdefault(original, []).append(organ)
     for original, organs in by_id.items():
-        meta = {**document_meta(session, document), **(extra_meta or {}), "recipient_names": recipient_names(session, organs),
+        meta = {**document_meta(session, document), "recipient_names": recipient_names(session, organs),
                 "business_type": int(kind), "business_reason": reason, "response_for": [_response_for(original)]}
         if kind == BusinessDocType.REPLACE:
             meta["replaced_document_ids"] = (original,)

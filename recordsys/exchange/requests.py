@@ -367,10 +367,11 @@ def followup_types(session: Session, messages: list[OutboxMessage]) -> dict[int,
     return out
 
 
-def sender_history(session: Session, messages: list[OutboxMessage]) -> dict[str, list[str]]:
+def sender_history(session: Session, messages: list[OutboxMessage], extra_ids=()) -> dict[str, list[str]]:
     """Per recipient of our sent ``messages``: the codes exchanged, oldest first (theirs, our 13s and
-    the markers ``rules.SENT`` of our updates, replacements and revocations)."""
-    ids = {m.edxml_document_id for m in messages}
+    the markers ``rules.SENT`` of our updates, replacements and revocations); ``extra_ids``: other
+    DocumentIds of the document (delivered without the outbox, by the workflow's distribution)."""
+    ids = {m.edxml_document_id for m in messages} | set(extra_ids)
     followups = followup_types(session, messages)
     events: dict[str, list[tuple]] = {organ: [] for m in messages if m.id not in followups for organ in m.recipients}
     for m in messages:

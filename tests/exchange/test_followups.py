@@ -342,3 +342,34 @@ def test_only_the_sender_revokes_updates_or_takes_back_its_document(run, outgoin
     assert refused.exit_code != 0
     with tx() as session:
         assert session.get(Document, earlier[HOME_AFFAIRS][1]).subject != "Giả mạo"
+
+
+def test_recipients_reached_inside_the_installation_without_the_outbox(run, outgoing, trusted, tx, settings,
+                                                                        session_factory, corpus):
+    """The workflow's distribution puts an issued document straight into the inbox of agencies here
+    (no outbox message): they are earlier recipients too, and their refusal (02) counts."""
+    from recordsys.exchange import services as exchange
+    from recordsys.ingest.services import DocumentChecker
+    from recordsys.storage import LocalFileStorage
+
+    storage = LocalFileStorage(settings["storage.path"])
+    with tx() as session:  # as recordsys.workflow.distribution.distribute does
+        data, _ = exchange.pack_document(session, storage, outgoing, [HOME_AFFAIRS, FINANCE])
+        checked = exchange.check_envelope(data, DocumentChecker(settings), settings)
+        assert checked.ok, checked.errors
+        received = exchange.store_received(session, storage, checked, actor="vanthu", via="internal",
+                                           only_orgs=[HOME_AFFAIRS, FINANCE], settings=settings)
+    inbox = {r["organization"]: r["id"] for r in lines(run("exchange", "inbox", "--json"))}
+    assert sorted(received["inbox_ids"]) == sorted(inbox.values())
+    assert run("exchange", "refuse", inbox[FINANCE], "--reason", "Không thuộc thẩm quyền").exit_code == 0
+    run_jobs(session_factory, settings)
+    assert _outbox_count(tx) == 3  # only the receivers' statuses (01, 01, 02)
+    refused = run("exchange", "send-update", outgoing, "--set", f"subject={NEW_SUBJECT}", "--to", FINANCE,
+                  "--as", "vanthu")
+    assert refused.exit_code != 0 and "đã từ chối" in refused.output
+    sent = run("exchange", "send-update", outgoing, "--set", f"subject={NEW_SUBJECT}", "--as", "vanthu", "--json")
+    assert sent.exit_code == 0, sent.output
+    assert json.loads(sent.stdout)["to"] == [HOME_AFFAIRS]
+    run_jobs(session_factory, settings)
+    [request] = [r for r in lines(run("exchange", "inbox", "--json")) if r["request"]]
+    assert (request["organization"], request["related_inbox_id"]) == (HOME_AFFAIRS, inbox[HOME_AFFAIRS])
