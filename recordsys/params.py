@@ -123,8 +123,28 @@ class Text:
         return value
 
 
+@dataclass(frozen=True)
+class Mapping:
+    """A JSON object of short text values (``{"subject": "…"}``), at most ``max_items`` of them."""
+
+    max_items: int = 20
+    max_length: int = 2_000
+    default: Any = _MISSING
+
+    def parse(self, value, name):
+        if value is None and self.default is not _MISSING:
+            return self.default
+        if not isinstance(value, dict):
+            raise ParameterError(name, "must be a JSON object of names and texts.",
+                                 "phải là một đối tượng JSON gồm tên và giá trị chữ.")
+        if len(value) > self.max_items:
+            raise ParameterError(name, f"at most {self.max_items} entries.", f"tối đa {self.max_items} mục.")
+        text = Text(max_length=self.max_length)
+        return {str(k): text.parse(v, f"{name}.{k}") for k, v in value.items()}
+
+
 def json_fields(request, **schema) -> dict:
-    """The request's JSON object checked against ``schema`` (name -> :class:`Int`/:class:`Text`);
+    """The request's JSON object checked against ``schema`` (name -> :class:`Int`/:class:`Text`/:class:`Mapping`);
     unknown names are refused too, so a typo is not silently ignored."""
     from recordsys.api.problems import json_body
 

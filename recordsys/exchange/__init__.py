@@ -17,6 +17,11 @@ def includeme(config):
     config.add_route("exchange.document.version", "/orgs/{org}/exchange/documents/{id:\\d+}/versions/{n:\\d+}",
                      factory=org)
     config.add_route("api.exchange.status", "/api/v1/orgs/{org}/exchange/documents/{id:\\d+}/status", factory=org)
+    # the sender's update (business type 2), replacement (3) and revocation (1) of a document sent
+    config.add_route("api.exchange.update", "/api/v1/orgs/{org}/exchange/documents/{id:\\d+}/update", factory=org)
+    config.add_route("api.exchange.replacement", "/api/v1/orgs/{org}/exchange/documents/{id:\\d+}/replacement",
+                     factory=org)
+    config.add_route("api.exchange.revoke", "/api/v1/orgs/{org}/exchange/documents/{id:\\d+}/revoke", factory=org)
     add_navigation("document.read", "exchange.inbox", "Inbox", org_scoped=True)
     add_navigation("document.read", "exchange.outbox", "Outbox", org_scoped=True)
     config.scan("recordsys.exchange.hub")

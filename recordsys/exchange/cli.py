@@ -307,6 +307,96 @@ def send_status(env, document_id, code, to, description, inbox_id, actor, as_jso
     _emit(result, as_json, lambda r: f"{r['status_code']} -> {', '.join(r.get('to') or [])}".strip())
 
 
+def _as_clerk(session, username: str, document_id: int):
+    """The document, when ``username`` is a clerk of the agency that sent it (refused otherwise)."""
+    from recordsys.exchange.followups import document_of, require_clerk
+
+    document = document_of(session, document_id)
+    require_clerk(session, username, document.organization)
+    return document
+
+
+def _human_followup(r: dict) -> str:
+    lines = [f"{', '.join(map(str, r['message_ids']))} -> {', '.join(r['to'])}"]
+    lines += [f"  {c['field']}: {c['old']} -> {c['new']}" for c in r.get("changes") or []]
+    return "\n".join(lines)
+
+
+TO_EARLIER = click.option("--to", "to", multiple=True,
+                          help="Organ id of an earlier recipient (repeatable; default: every one it may go to).")
+AS_CLERK = click.option("--as", "username", required=True, help="User name of the clerk of the sending agency.")
+
+
+@exchange.command("send-update")
+@click.argument("document_id", type=int)
+@click.option("--set", "assignments", multiple=True, required=True, metavar="FIELD=VALUE",
+              help="A changed field (repeatable): subject, number_and_symbol, type_name, issued_date, signer, urgency.")
+@TO_EARLIER
+@click.option("--reason", default="", help="Why (BussinessDocReason).")
+@AS_CLERK
+@click.option("--json", "as_json", is_flag=True)
+@pass_env
+def send_update(env, document_id, assignments, to, reason, username, as_json):
+    """Gửi văn bản cập nhật thông tin (loại 2) / Send an update of a document already sent (changed fields)."""
+    from recordsys.exchange.followups import parse_assignments
+    from recordsys.exchange.followups import send_update as send
+
+    fields = parse_assignments(assignments)
+    with env.transaction() as session:
+        _as_clerk(session, username, document_id)
+        result = send(session, env.storage, document_id, fields, actor=username, to=list(to), reason=reason,
+                      settings=env.settings)
+    _emit(result, as_json, _human_followup)
+
+
+@exchange.command("send-replacement")
+@click.argument("document_id", type=int)
+@click.option("--file", "path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="The new signed file (checked like any outgoing file before it is sent).")
+@click.option("--set", "assignments", multiple=True, metavar="FIELD=VALUE",
+              help="A field that changes with it, e.g. number_and_symbol=16/QĐ-UBND (repeatable).")
+@TO_EARLIER
+@click.option("--reason", default="", help="Why (BussinessDocReason).")
+@AS_CLERK
+@click.option("--trust-root", "trust_roots", multiple=True, type=click.Path(exists=True, path_type=Path),
+              help="Extra trust anchor for the new file's signature.")
+@click.option("--json", "as_json", is_flag=True)
+@pass_env
+def send_replacement(env, document_id, path, assignments, to, reason, username, trust_roots, as_json):
+    """Gửi văn bản thay thế (loại 3) / Send a new signed file replacing a document already sent."""
+    from recordsys.exchange.followups import check_file, parse_assignments
+    from recordsys.exchange.followups import send_replacement as send
+    from recordsys.ingest.interfaces import IDocumentChecker
+
+    fields = parse_assignments(assignments)
+    with env.transaction() as session:  # who and what first, the slow check outside the transaction
+        ingest_settings = (_as_clerk(session, username, document_id).organization.settings or {}).get("ingest")
+    verdict = check_file(env.find_service(IDocumentChecker), path, ingest_settings, env.lang, tuple(trust_roots))
+    with env.transaction() as session:
+        _as_clerk(session, username, document_id)
+        result = send(session, env.storage, document_id, path, verdict, actor=username, fields=fields, to=list(to),
+                      reason=reason, settings=env.settings)
+    _emit(result, as_json, _human_followup)
+
+
+@exchange.command()
+@click.argument("document_id", type=int)
+@click.option("--reason", required=True, help="Why (BussinessDocReason; the recipients see it).")
+@TO_EARLIER
+@AS_CLERK
+@click.option("--json", "as_json", is_flag=True)
+@pass_env
+def revoke(env, document_id, reason, to, username, as_json):
+    """Thu hồi văn bản đã gửi (loại 1) / Revoke a document already sent, at its recipients."""
+    from recordsys.exchange.followups import send_revoke
+
+    with env.transaction() as session:
+        _as_clerk(session, username, document_id)
+        result = send_revoke(session, env.storage, document_id, actor=username, reason=reason, to=list(to),
+                             settings=env.settings)
+    _emit(result, as_json, _human_followup)
+
+
 @exchange.command()
 @click.argument("document_id", type=int)
 @click.option("--out-dir", type=click.Path(file_okay=False, path_type=Path),

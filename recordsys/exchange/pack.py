@@ -81,7 +81,10 @@ def envelope_for_document(meta: dict, files: list[tuple[str, str | Path]], to: l
     promulgation_date (date or "yyyy-mm-dd"), document_type (int), subject; optional:
     document_type_name, place, content, signer_name, signer_position, signer_competence, due_date,
     priority, page_amount, to_places, recipient_names ({organ id: name}), business_type (0–3),
-    business_reason, response_for (list of {organ_id, code, promulgation_date, document_id}).
+    business_reason, response_for (list of {organ_id, code, promulgation_date, document_id}),
+    document_id (the header's DocumentId when it is not the one made from the code: an update or a
+    revocation keeps the earlier document's), business_document_id, update_info (``UpdateInfo``),
+    replaced_document_ids (a replacement's earlier DocumentIds).
     Raises ``ValueError`` (Vietnamese / English) for missing or malformed values.
     """
     missing = [k for k in REQUIRED if meta.get(k) in (None, "")]
@@ -107,6 +110,10 @@ def envelope_for_document(meta: dict, files: list[tuple[str, str | Path]], to: l
         due_date=_date(meta.get("due_date"), "due_date"), to_places=tuple(meta.get("to_places", ())),
         other_info=OtherInfo(priority=int(meta.get("priority", 0)), page_amount=meta.get("page_amount")),
         response_for=_response_for(meta.get("response_for")),
-        business=Business(BusinessDocType(int(meta.get("business_type", 0))), meta.get("business_reason", "")),
+        business=Business(BusinessDocType(int(meta.get("business_type", 0))), meta.get("business_reason", ""),
+                          document_id=meta.get("business_document_id", ""),
+                          replaced_document_ids=tuple(meta.get("replaced_document_ids", ())),
+                          update=meta.get("update_info")),
+        document_id=meta.get("document_id", ""),
         attachments=tuple(attachment_for(name, path) for name, path in files))
     return write_document_envelope(envelope, now=now)

@@ -63,12 +63,16 @@ def referenced_ids(env: DocumentEnvelope) -> list[str]:
     return [i for i in dict.fromkeys(ids) if i]
 
 
-def earlier_entry(session: Session, organization_id: int, ids: list[str]) -> InboxEntry | None:
-    """The earlier document (not a request) received by this agency under one of ``ids``."""
+def earlier_entry(session: Session, organization_id: int, ids: list[str], sender: str | None = None) -> InboxEntry | None:
+    """The earlier document (not a request) received by this agency under one of ``ids`` — from
+    ``sender`` when given: only the agency that sent a document may update, replace or take it back."""
     for edxml_id in ids:
-        entry = session.scalar(select(InboxEntry).where(
+        stmt = select(InboxEntry).where(
             InboxEntry.organization_id == organization_id, InboxEntry.edxml_document_id == edxml_id,
-            InboxEntry.request.is_(None)))
+            InboxEntry.request.is_(None))
+        if sender is not None:
+            stmt = stmt.where(InboxEntry.from_organ == sender)
+        entry = session.scalar(stmt)
         if entry is not None:
             return entry
     return None
@@ -123,7 +127,7 @@ def store_request(session: Session, storage, checked, env: DocumentEnvelope, org
         if existing is not None:
             out["duplicates"].append(existing)
             continue
-        earlier = earlier_entry(session, org.id, ids)
+        earlier = earlier_entry(session, org.id, ids, env.sender.organ_id)
         request = {"kind": kind, "reason": env.business.reason, "references": ids,
                    "related_document_id": earlier.edxml_document_id if earlier else None,
                    "changes": changes(_current_fields(session, earlier), message_fields(verdict["message"], env.subject))
@@ -169,7 +173,7 @@ def store_take_back(session: Session, storage, checked, env: StatusEnvelope, *, 
     orgs = [org for org in (local_org(session, o) for o in dict.fromkeys(asked)) if org is not None]
     file_row = None
     for org in orgs:
-        earlier = earlier_entry(session, org.id, [edxml_id])
+        earlier = earlier_entry(session, org.id, [edxml_id], env.sender.organ_id)
         if earlier is None:
             continue
         existing = session.scalar(select(InboxEntry.id).where(
@@ -206,7 +210,7 @@ def _earlier(session: Session, entry: InboxEntry) -> InboxEntry:
     earlier = entry.related
     if earlier is None:  # it may have arrived after the request
         ids = (entry.verdict or {}).get("request", {}).get("references") or [entry.edxml_document_id]
-        earlier = earlier_entry(session, entry.organization_id, ids)
+        earlier = earlier_entry(session, entry.organization_id, ids, entry.from_organ)
         entry.related_inbox_id = earlier.id if earlier else None
     if earlier is None:
         raise _error("The earlier document of this request was not received by this agency; refuse the request.",
@@ -352,10 +356,28 @@ def sent_documents(session: Session, document_id: int) -> list[OutboxMessage]:
         OutboxMessage.kind == "document", OutboxMessage.document_id == document_id).order_by(OutboxMessage.id)))
 
 
-def sender_history(session: Session, messages: list[OutboxMessage]) -> dict[str, list[str]]:
-    """Per recipient of our sent ``messages``: the codes exchanged, oldest first (theirs and our 13s)."""
-    ids = {m.edxml_document_id for m in messages}
-    events: dict[str, list[tuple]] = {organ: [] for m in messages for organ in m.recipients}
+def followup_types(session: Session, messages: list[OutboxMessage]) -> dict[int, BusinessDocType]:
+    """Which of our document ``messages`` are updates, replacements or revocations (kept in the
+    document's ``extra["exchange_followups"]`` when sent); the others are the document itself."""
+    out: dict[int, BusinessDocType] = {}
+    for document_id in {m.document_id for m in messages if m.document_id}:
+        document = session.get(Document, document_id)
+        for item in ((document.extra or {}).get("exchange_followups", []) if document else []):
+            out[int(item["message_id"])] = BusinessDocType(int(item["business_type"]))
+    return out
+
+
+def sender_history(session: Session, messages: list[OutboxMessage], extra_ids=()) -> dict[str, list[str]]:
+    """Per recipient of our sent ``messages``: the codes exchanged, oldest first (theirs, our 13s and
+    the markers ``rules.SENT`` of our updates, replacements and revocations); ``extra_ids``: other
+    DocumentIds of the document (delivered without the outbox, by the workflow's distribution)."""
+    ids = {m.edxml_document_id for m in messages} | set(extra_ids)
+    followups = followup_types(session, messages)
+    events: dict[str, list[tuple]] = {organ: [] for m in messages if m.id not in followups for organ in m.recipients}
+    for m in messages:
+        if m.id in followups:
+            for organ in m.recipients:
+                events.setdefault(organ, []).append((m.created_at, 0, rules.SENT[followups[m.id]]))
     for record in session.scalars(select(StatusRecord).where(StatusRecord.edxml_document_id.in_(ids))):
         events.setdefault(record.recipient, []).append((record.recorded_at, record.id, record.status_code))
     for ours in session.scalars(select(OutboxMessage).where(
@@ -375,9 +397,13 @@ def _aware(value: dt.datetime | None) -> dt.datetime:
 
 def allowed_now(session: Session, document_id: int) -> dict:
     """What may be sent about our document ``document_id`` now: ``receiver`` (codes to the original
-    sender), ``requests`` (pending requests to answer with 15/16) and ``sender`` (per recipient: 13)."""
+    sender), ``requests`` (pending requests to answer with 15/16), ``sender`` (per recipient: 13) and
+    ``business`` (per earlier recipient: the business types 1 revoke, 2 update, 3 replace it may get)."""
+    from recordsys.exchange.followups import allowed_followups
+
     entry = received_entry(session, document_id)
-    out = {"document_id": document_id, "receiver": [], "requests": [], "sender": {}}
+    out = {"document_id": document_id, "receiver": [], "requests": [], "sender": {},
+           "business": allowed_followups(session, document_id)}
     if entry is not None:
         out["receiver"] = [c.value for c in rules.receiver_codes(entry.state, None, sent_codes(session, entry))]
         out["requests"] = [{"inbox_id": r.id, "request": r.request, "codes": [c.value for c in rules.ANSWERS]}

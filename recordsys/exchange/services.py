@@ -315,7 +315,8 @@ def store_received(session: Session, storage, checked: Checked, *, actor: str, v
             for rf in env.response_for:
                 entry = session.scalar(select(InboxEntry).where(InboxEntry.organization_id == org.id,
                                                                 InboxEntry.edxml_document_id == rf.document_id,
-                                                                InboxEntry.request.is_(None)))
+                                                                InboxEntry.from_organ == env.sender.organ_id,
+                                                                InboxEntry.request.is_(None)))  # its sender only
                 if entry is not None and entry.state != "revoked":
                     entry.state = "revoked"
                     entry.reason = env.business.reason or None

@@ -176,3 +176,93 @@ def api_send_status(request):
         request.tm.doom()
         extra = {"code": exc.code, **({"field": exc.field} if exc.field else {})}
         return problem(exc.http_status, "Refused", exc.localized(request.locale_name), **extra)
+
+
+# --- the sender's update (2), replacement (3) and revocation (1) of a document already sent -------
+
+def _to(fields: dict) -> list[str]:
+    return [t.strip() for t in (fields.get("to") or "").split(",") if t.strip()]
+
+
+def _followup(request, send) -> dict:
+    """Run ``send(session, storage, document, settings)`` for the document of the URL (our agency's,
+    visible to the caller, a clerk there by the route's permission); a refusal is a problem (422, in
+    the caller's language) and nothing is queued."""
+    from recordsys.api.problems import problem
+
+    document = _document(request)
+    try:
+        return send(request.dbsession, request.find_service(IFileStorage), document, request.registry.settings)
+    except DomainError as exc:
+        request.tm.doom()
+        extra = {"code": exc.code, **({"field": exc.field} if exc.field else {})}
+        return problem(exc.http_status, "Refused", exc.localized(request.locale_name), **extra)
+
+
+@view_config(route_name="api.exchange.update", renderer="json", request_method="POST", permission="document.register")
+def api_send_update(request):
+    """Send an update (business type 2) of our document: ``{"set": {"subject": "…", …}, "to": "organ,organ",
+    "reason": "…"}``; our document takes the new values; default recipients: every earlier one it may go to."""
+    from recordsys.exchange.followups import send_update
+    from recordsys.params import Mapping, Text, json_fields
+
+    fields = json_fields(request, set=Mapping(), to=Text(max_length=2000, default=""),
+                         reason=Text(max_length=2000, default=""))
+    return _followup(request, lambda session, storage, document, settings: send_update(
+        session, storage, document.id, fields["set"], actor=request.user.username, to=_to(fields),
+        reason=fields["reason"], org=_org(request), settings=settings))
+
+
+@view_config(route_name="api.exchange.replacement", renderer="json", request_method="POST",
+             permission="document.register")
+def api_send_replacement(request):
+    """Send a replacement (business type 3): ``{"file": "<base64 of the new signed PDF>", "file_name":
+    "…", "set": {"number_and_symbol": "…"}, "to": "organ,organ", "reason": "…"}``; the file is checked
+    like any outgoing file first (refused with the reasons, nothing queued)."""
+    import base64
+    import binascii
+    import tempfile
+    from pathlib import Path
+
+    from recordsys.exchange.followups import check_file, send_replacement
+    from recordsys.exchange.services import ExchangeError
+    from recordsys.ingest.interfaces import IDocumentChecker
+    from recordsys.ingest.views import UploadNameError, upload_label
+    from recordsys.params import Mapping, Text, json_fields
+
+    fields = json_fields(request, file=Text(max_length=80_000_000), file_name=Text(max_length=255, default=""),
+                         set=Mapping(default={}), to=Text(max_length=2000, default=""),
+                         reason=Text(max_length=2000, default=""))
+
+    def send(session, storage, document, settings):
+        try:
+            data = base64.b64decode(fields["file"], validate=True)
+            name = upload_label(fields["file_name"] or document.original_name)
+        except (binascii.Error, ValueError):
+            raise ExchangeError("The file is not valid base64.", field="file", code="invalid-file") from None
+        except UploadNameError:
+            raise ExchangeError("The file name cannot be used.", field="file_name", code="invalid-file") from None
+        if not data:
+            raise ExchangeError("The file is empty.", field="file", code="invalid-file")
+        with tempfile.TemporaryDirectory(prefix="exchange-replacement-") as folder:
+            path = Path(folder) / f"replacement{Path(name).suffix.lower()[:9] if Path(name).suffix.isascii() else ''}"
+            path.write_bytes(data)
+            verdict = check_file(request.find_service(IDocumentChecker), path,
+                                 (_org(request).settings or {}).get("ingest"), request.locale_name)
+            return send_replacement(session, storage, document.id, path, verdict, actor=request.user.username,
+                                    name=name, fields=fields["set"], to=_to(fields), reason=fields["reason"],
+                                    org=_org(request), settings=settings)
+
+    return _followup(request, send)
+
+
+@view_config(route_name="api.exchange.revoke", renderer="json", request_method="POST", permission="document.register")
+def api_revoke(request):
+    """Revoke our document (business type 1) at its earlier recipients: ``{"reason": "…", "to": "organ,organ"}``."""
+    from recordsys.exchange.followups import send_revoke
+    from recordsys.params import Text, json_fields
+
+    fields = json_fields(request, reason=Text(max_length=2000), to=Text(max_length=2000, default=""))
+    return _followup(request, lambda session, storage, document, settings: send_revoke(
+        session, storage, document.id, actor=request.user.username, reason=fields["reason"], to=_to(fields),
+        org=_org(request), settings=settings))
