@@ -39,6 +39,15 @@ def _done(env, summary: dict, as_json: bool, line: str):
         click.echo(line)
 
 
+def _incoming_step(env, as_json: bool, step, line=lambda s: f"{s['document_id']} {s['state']}", **arguments):
+    """Run one step on an incoming document in a transaction and print its summary (or ``line`` of it)."""
+    from recordsys.workflow import services
+
+    with env.transaction() as session:
+        summary = services.assignment_summary(session, getattr(services, step)(session, **arguments))
+    _done(env, summary, as_json, line(summary))
+
+
 # outgoing --------------------------------------------------------------------------------------
 @click.group()
 def outgoing():
@@ -215,14 +224,9 @@ def workflow():
 @pass_env
 def assign_cmd(env, document_id, to, coordinators, for_information, deadline, note, username, as_json):
     """Assign the incoming DOCUMENT_ID for processing."""
-    from recordsys.workflow import services
-
-    with env.transaction() as session:
-        a = services.assign_incoming(session, document_id=document_id, username=username, to=to,
-                                     coordinators=coordinators, for_information=for_information,
-                                     deadline=deadline, note=note)
-        summary = services.assignment_summary(session, a)
-    _done(env, summary, as_json, f"{summary['document_id']} {summary['state']} {summary['main_handler']}")
+    _incoming_step(env, as_json, "assign_incoming", document_id=document_id, username=username, to=to,
+                   coordinators=coordinators, for_information=for_information, deadline=deadline, note=note,
+                   line=lambda s: f"{s['document_id']} {s['state']} {s['main_handler']}")
 
 
 @workflow.command("opinion")
@@ -233,12 +237,7 @@ def assign_cmd(env, document_id, to, coordinators, for_information, deadline, no
 @pass_env
 def opinion_cmd(env, document_id, text, username, as_json):
     """Record an opinion on DOCUMENT_ID."""
-    from recordsys.workflow import services
-
-    with env.transaction() as session:
-        a = services.add_opinion(session, document_id=document_id, username=username, text=text)
-        summary = services.assignment_summary(session, a)
-    _done(env, summary, as_json, f"{summary['document_id']} {summary['state']}")
+    _incoming_step(env, as_json, "add_opinion", document_id=document_id, username=username, text=text)
 
 
 @workflow.command("done")
@@ -249,12 +248,7 @@ def opinion_cmd(env, document_id, text, username, as_json):
 @pass_env
 def done_cmd(env, document_id, result, username, as_json):
     """Close the processing of DOCUMENT_ID (main handler)."""
-    from recordsys.workflow import services
-
-    with env.transaction() as session:
-        a = services.complete_incoming(session, document_id=document_id, username=username, result=result)
-        summary = services.assignment_summary(session, a)
-    _done(env, summary, as_json, f"{summary['document_id']} {summary['state']}")
+    _incoming_step(env, as_json, "complete_incoming", document_id=document_id, username=username, result=result)
 
 
 @workflow.command("consult")
@@ -266,13 +260,9 @@ def done_cmd(env, document_id, result, username, as_json):
 @pass_env
 def consult_cmd(env, document_id, to, question, username, as_json):
     """Ask colleagues for their view on DOCUMENT_ID (xin ý kiến; main handler)."""
-    from recordsys.workflow import services
-
-    with env.transaction() as session:
-        a = services.consult(session, document_id=document_id, username=username, to=to, question=question)
-        summary = services.assignment_summary(session, a)
-    pending = [str(c["number"]) for c in summary["consultations"] if c["state"] == "pending"]
-    _done(env, summary, as_json, f"{summary['document_id']} {summary['state']} pending: {', '.join(pending)}")
+    _incoming_step(env, as_json, "consult", document_id=document_id, username=username, to=to, question=question,
+                   line=lambda s: f"{s['document_id']} {s['state']} pending: "
+                   + ", ".join(str(c["number"]) for c in s["consultations"] if c["state"] == "pending"))
 
 
 @workflow.command("answer")
@@ -284,13 +274,8 @@ def consult_cmd(env, document_id, to, question, username, as_json):
 @pass_env
 def answer_cmd(env, document_id, number, text, username, as_json):
     """Answer a consultation request on DOCUMENT_ID addressed to you."""
-    from recordsys.workflow import services
-
-    with env.transaction() as session:
-        a = services.answer_consultation(session, document_id=document_id, username=username, number=number,
-                                         text=text)
-        summary = services.assignment_summary(session, a)
-    _done(env, summary, as_json, f"{summary['document_id']} {summary['state']}")
+    _incoming_step(env, as_json, "answer_consultation", document_id=document_id, username=username, number=number,
+                   text=text)
 
 
 @workflow.command("forward")
@@ -301,12 +286,8 @@ def answer_cmd(env, document_id, number, text, username, as_json):
 @pass_env
 def forward_cmd(env, document_id, to, username, as_json):
     """Forward DOCUMENT_ID to a colleague of your unit (main handler)."""
-    from recordsys.workflow import services
-
-    with env.transaction() as session:
-        a = services.forward_incoming(session, document_id=document_id, username=username, to=to)
-        summary = services.assignment_summary(session, a)
-    _done(env, summary, as_json, f"{summary['document_id']} {summary['state']} {summary['main_handler']}")
+    _incoming_step(env, as_json, "forward_incoming", document_id=document_id, username=username, to=to,
+                   line=lambda s: f"{s['document_id']} {s['state']} {s['main_handler']}")
 
 
 @workflow.command("remind")
