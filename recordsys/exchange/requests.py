@@ -121,9 +121,7 @@ def store_request(session: Session, storage, checked, env: DocumentEnvelope, org
     ids = referenced_ids(env)
     file_row = None
     for org in orgs:
-        existing = session.scalar(select(InboxEntry.id).where(
-            InboxEntry.organization_id == org.id, InboxEntry.edxml_document_id == edxml_id,
-            InboxEntry.message_key == key))
+        existing = _entry_with_key(session, org.id, edxml_id, key)
         if existing is not None:
             out["duplicates"].append(existing)
             continue
@@ -148,15 +146,19 @@ def store_request(session: Session, storage, checked, env: DocumentEnvelope, org
                 session.add(entry)
                 session.flush()
         except IntegrityError:  # the same request arrived at the same moment elsewhere
-            out["duplicates"].append(session.scalar(select(InboxEntry.id).where(
-                InboxEntry.organization_id == org.id, InboxEntry.edxml_document_id == edxml_id,
-                InboxEntry.message_key == key)))
+            out["duplicates"].append(_entry_with_key(session, org.id, edxml_id, key))
             continue
         out["inbox_ids"].append(entry.id)
         audit.record(session, actor=actor, action=f"exchange.inbox.{kind}.receive", object_type="exchange_inbox",
                      object_id=entry.id, organization_code=org.code,
                      payload={"document_id": edxml_id, "from": entry.from_organ, "sha256": file_row.sha256,
                               "related_inbox_id": entry.related_inbox_id, "via": via, "references": ids})
+
+
+def _entry_with_key(session: Session, org_id: int, edxml_id: str, key: str) -> int | None:
+    """The inbox entry already holding this very message (same agency, DocumentId and envelope)."""
+    return session.scalar(select(InboxEntry.id).where(
+        InboxEntry.organization_id == org_id, InboxEntry.edxml_document_id == edxml_id, InboxEntry.message_key == key))
 
 
 def store_take_back(session: Session, storage, checked, env: StatusEnvelope, *, file: str, only_orgs,
@@ -176,9 +178,7 @@ def store_take_back(session: Session, storage, checked, env: StatusEnvelope, *, 
         earlier = earlier_entry(session, org.id, [edxml_id], env.sender.organ_id)
         if earlier is None:
             continue
-        existing = session.scalar(select(InboxEntry.id).where(
-            InboxEntry.organization_id == org.id, InboxEntry.edxml_document_id == edxml_id,
-            InboxEntry.message_key == key))
+        existing = _entry_with_key(session, org.id, edxml_id, key)
         if existing is not None:
             out["duplicates"].append(existing)
             continue
