@@ -99,11 +99,16 @@ def add(env, dossier_id, document_ids):
 
 @dossier.command()
 @click.argument("dossier_id", type=int)
-@click.option("--set", "pairs", multiple=True, metavar="ELEMENT=VALUE", help="e.g. --set Keyword='đất đai'")
+@click.option("--set", "pairs", multiple=True, metavar="ELEMENT=VALUE",
+              help="e.g. --set maintenance=02 --set keyword='đất đai; quy hoạch' --set language=01,02 "
+                   "(Circular 05/2025 element names), or --set Keyword='đất đai' (Circular 02/2019 ones)")
 @pass_env
 def describe(env, dossier_id, pairs):
-    """Set Circular 02 metadata fields; each invalid field is named with its rule."""
-    from recordsys.dossiers.building import set_fields
+    """Set metadata fields: Circular 05/2025 elements (those of the web form: title, maintenance, mode,
+    language, keyword, numberOfPaper, format, inforSign, paperFileCode, description) or, for the
+    older export, Circular 02/2019 ones; each invalid field is named with its rule, nothing is saved."""
+    from recordsys.dossiers.building import set_circular05_fields, set_fields
+    from recordsys.dossiers.circular05 import EDITABLE
     from recordsys.dossiers.services import get
 
     values = {}
@@ -111,8 +116,18 @@ def describe(env, dossier_id, pairs):
         key, sep, value = pair.partition("=")
         if not sep:
             raise click.BadParameter(f"{pair!r} is not ELEMENT=VALUE", param_hint="--set")
-        values[key.strip()] = value
-    _run(env, lambda s: set_fields(s, get(s, dossier_id), values, "cli"), dossier_id, "describe")
+        values[key.strip()] = value.split(",") if key.strip() == "language" else value
+    circular05 = {k: v for k, v in values.items() if k in EDITABLE}
+    circular02 = {k: v for k, v in values.items() if k not in EDITABLE}
+
+    def describe_both(session):
+        dossier = get(session, dossier_id)
+        if circular05:
+            set_circular05_fields(session, dossier, circular05, "cli")
+        if circular02 or not circular05:
+            set_fields(session, dossier, circular02, "cli")
+
+    _run(env, describe_both, dossier_id, "describe")
     click.echo(translate("Saved.", env.lang))
 
 

@@ -34,6 +34,15 @@ def test_dossier_life(run, documents, tx, tmp_path, settings):
     bad = run("dossier", "describe", dossier_id, "--set", "Rights=bi_mat", "--set", "Mau=do")
     assert bad.exit_code == 1 and "Rights" in bad.output and "Mau" in bad.output
     assert run("dossier", "describe", dossier_id, "--set", "Keyword=đất đai").exit_code == 0
+    wrong = run("dossier", "describe", dossier_id, "--set", "maintenance=99", "--set", "keyword=giao đất")
+    assert wrong.exit_code == 1 and "maintenance" in wrong.output
+    described = run("dossier", "describe", dossier_id, "--set", "maintenance=05", "--set", "language=01,02",
+                    "--set", "keyword=giao đất; Lộc Thọ")
+    assert described.exit_code == 0, described.output
+    exported = run("dossier", "export", dossier_id, "--format", "json")
+    record = json.loads(exported.stdout)
+    assert record["maintenance"] == "05" and record["language"] == ["01", "02"]
+    assert "giao đất" in record["keyword"] and "Lộc Thọ" in record["keyword"]
 
     refused = run("dossier", "close", dossier_id)
     assert refused.exit_code == 1 and "document 3 is not PDF/A" in refused.output
@@ -60,7 +69,7 @@ def test_dossier_life(run, documents, tx, tmp_path, settings):
     assert docs[0].findtext("CodeNumber") == "15" and docs[0].findtext("CodeNotation") == "QĐ-UBND"
     out = tmp_path / "xuat"
     assert run("dossier", "export", dossier_id, "--format", "json", "--out", out).exit_code == 0
-    assert json.loads((out / "ho-so.json").read_text())["keyword"] == ["đất đai"]  # Circular 05 names
+    assert json.loads((out / "ho-so.json").read_text())["keyword"] == ["giao đất", "Lộc Thọ"]  # Circular 05 entries win
     exported = sorted(p.name for p in (out / "van-ban").iterdir())
     assert exported == [f"{i + 1:03d}-{doc}.pdf" for i, doc in enumerate(documents)]  # our ids, never labels
 
