@@ -88,7 +88,7 @@ def document_action(request):
 
 
 def _period(request) -> tuple[dt.date, dt.date]:
-    today = dt.date.today()
+    today = statistics.agency_today()
     try:
         start = dt.date.fromisoformat(request.params["from"]) if request.params.get("from") else today.replace(
             month=1, day=1)

@@ -63,10 +63,18 @@ def _days_between(session: Session, later, earlier_timestamp):
     return later - cast(earlier_timestamp, Date)
 
 
+#: the agencies' day (Asia/Ho_Chi_Minh): periods are whole days of it, whatever the server's zone
+AGENCY_TIME = dt.timezone(dt.timedelta(hours=7), "ICT")
+
+
+def agency_today() -> dt.date:
+    """Today in the agencies' day (a server on UTC is still on yesterday until 07:00 there)."""
+    return dt.datetime.now(AGENCY_TIME).date()
+
+
 def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    tz = dt.timezone(dt.timedelta(hours=7))  # the agencies' day (Asia/Ho_Chi_Minh)
-    return (dt.datetime.combine(start, dt.time(), tz),
-            dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tz))
+    return (dt.datetime.combine(start, dt.time(), AGENCY_TIME),
+            dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), AGENCY_TIME))
 
 
 def documents_query(organization_id: int, start: dt.date, end: dt.date):
@@ -116,7 +124,7 @@ def tasks_query(organization_id: int, start: dt.date, end: dt.date, today: dt.da
 
 def agency_statistics(session: Session, organization_id: int, start: dt.date, end: dt.date,
                       today: dt.date | None = None) -> Statistics:
-    today = today or dt.date.today()
+    today = today or agency_today()
     stats = Statistics(organization_id, start, end)
     for direction, channel, n, electronic, signed in session.execute(documents_query(organization_id, start, end)):
         bucket = stats.received if direction == "incoming" else stats.sent
