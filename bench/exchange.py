@@ -2,12 +2,16 @@
 
 The hub is a real ``recordsys serve`` process on a throwaway PostgreSQL server with durability on
 (fsync, synchronous_commit and full_page_writes on; files fsynced by the store). Each envelope
-carries a 1 MB signed PDF (PAdES, test PKI) and is itself signed (XML-DSig); ``--clients`` threads
-POST ``sendEdoc`` with the axis headers (HMAC, hash-file, fresh timestamp) on keep-alive
+carries a 1 MB signed PDF (PAdES, test PKI), is itself signed (XML-DSig) and is distinct (its own
+number, so its own digest: the content-addressed store writes and fsyncs every one); ``--clients``
+threads POST ``sendEdoc`` with the axis headers (HMAC, hash-file, fresh timestamp) on keep-alive
 connections for ``--seconds``. The baseline is the same bytes POSTed by the same clients to a
 trivial WSGI app on waitress (same thread count) that reads the body and answers a small JSON.
+The floor is what no hub can skip, in the leanest Python (``FLOOR``: hash, hardened parse, base64
+check, file write + fsync, one durable INSERT; no authentication, routing, audit trail, framework or
+ORM), one process per hub worker: how far the hub is from the work itself on this machine.
 
-    python bench/exchange.py [--seconds 15] [--clients 8] [--workers N]
+    python bench/exchange.py [--seconds 15] [--clients 8] [--workers N] [--envelopes 3200]
 
 ``--workers`` is the hub's ``recordsys serve --workers``: by default one process per core, as a hub is
 deployed (README, Production); ``--workers 1`` measures one process. The baseline stays one trivial
@@ -45,6 +49,47 @@ def app(environ, start_response):
 waitress.serve(app, host="127.0.0.1", port=int(sys.argv[1]), threads=int(sys.argv[2]), ident="trivial")
 """
 
+#: What no hub can skip, in the leanest Python on the same server settings: read the body, hash it,
+#: parse it (hardened parser), check each attachment is strict base64, write it and fsync it, one
+#: durable INSERT. No authentication, routing, audit trail, web framework or ORM.
+FLOOR = """
+import hashlib, os, socket, sys, threading, psycopg2.pool, waitress
+from lxml import etree
+from recordsys.cli.serve import INBUF_OVERFLOW, RECV_BYTES, keep_large_buffers
+from recordsys.exchange.attachments import compact_base64
+from recordsys.exchange.safexml import parse_untrusted
+port, threads, dsn, folder = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+keep_large_buffers()
+pool = psycopg2.pool.ThreadedConnectionPool(1, threads, dsn)
+conn = pool.getconn()
+with conn.cursor() as cur:
+    cur.execute("CREATE TABLE IF NOT EXISTS floor (id serial PRIMARY KEY, sha256 text, size int, at timestamptz DEFAULT now())")
+conn.commit(); pool.putconn(conn)
+def app(environ, start_response):
+    body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    digest = hashlib.sha256(body).hexdigest()
+    root, error = parse_untrusted(body)
+    for node in (root.iter("{*}ContentTransferEncoded") if root is not None else ()):
+        compact_base64(etree.tostring(node, method="text", encoding="utf-8", with_tail=False))
+    temporary = os.path.join(folder, "%s.%d" % (digest, threading.get_ident()))
+    with open(temporary, "wb") as handle:
+        handle.write(body); handle.flush(); os.fsync(handle.fileno())
+    os.replace(temporary, os.path.join(folder, digest))
+    fd = os.open(folder, os.O_RDONLY); os.fsync(fd); os.close(fd)
+    conn = pool.getconn()
+    try:
+        with conn.cursor() as cur:
+            cur.execute("INSERT INTO floor (sha256, size) VALUES (%s, %s)", (digest, len(body)))
+        conn.commit()
+    finally:
+        pool.putconn(conn)
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [b'{"status":"OK","ErrorCode":"0"}']
+listener = socket.create_server(("127.0.0.1", port), backlog=1024, reuse_port=True)  # one per process
+waitress.serve(app, sockets=[listener], threads=threads, ident="floor", inbuf_overflow=INBUF_OVERFLOW,
+               recv_bytes=RECV_BYTES)
+"""
+
 
 def big_signed_pdf(folder: Path, pki, size: int = 1024 * 1024) -> Path:
     """A PDF with about ``size`` bytes of incompressible image data, signed (PAdES) by the test PKI."""
@@ -68,34 +113,39 @@ def big_signed_pdf(folder: Path, pki, size: int = 1024 * 1024) -> Path:
     return sign(pki, source, folder / "big.pdf")
 
 
-def envelopes(pdf: Path, count: int, key_pem: bytes, cert_pem: bytes) -> list[bytes]:
-    """``count`` distinct signed envelopes (one per client: no two requests share a signature)."""
+def _envelope(job: tuple) -> bytes:
     from recordsys.exchange.pack import envelope_for_document
     from recordsys.exchange.signing import sign_envelope
 
-    out = []
-    for n in range(count):
-        meta = {"sender_id": OFFICE, "sender_name": "Văn phòng UBND tỉnh Khánh Hòa", "code_number": str(100 + n),
-                "code_notation": "UBND-VP", "promulgation_date": "2026-11-27", "document_type": 1,
-                "subject": f"Về việc triển khai chuyển đổi số trong công tác văn thư, lưu trữ (đợt {n})",
-                "recipient_names": {MINISTRY: "Bộ Nội vụ"}}
-        data = envelope_for_document(meta, [(f"{100 + n}-UBND-VP.pdf", pdf)], [MINISTRY])
-        out.append(sign_envelope(data, key_pem, cert_pem))
-    return out
+    n, pdf, key_pem, cert_pem = job
+    meta = {"sender_id": OFFICE, "sender_name": "Văn phòng UBND tỉnh Khánh Hòa", "code_number": str(100 + n),
+            "code_notation": "UBND-VP", "promulgation_date": "2026-11-27", "document_type": 1,
+            "subject": f"Về việc triển khai chuyển đổi số trong công tác văn thư, lưu trữ (đợt {n})",
+            "recipient_names": {MINISTRY: "Bộ Nội vụ"}}
+    return sign_envelope(envelope_for_document(meta, [(f"{100 + n}-UBND-VP.pdf", pdf)], [MINISTRY]), key_pem, cert_pem)
 
 
-def run_clients(port: int, path: str, bodies: list, headers_for, seconds: float) -> tuple[int, int]:
-    """(successes, failures) of POSTs by one thread per entry of ``bodies`` (a body, or a list of
-    bodies the thread sends in turn) for ``seconds``."""
+def envelopes(pdf: Path, count: int, key_pem: bytes, cert_pem: bytes) -> list[bytes]:
+    """``count`` distinct signed envelopes (each its own number, so its own bytes and digest: the
+    hub's content-addressed store writes and fsyncs every one), made on every core."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor() as pool:
+        return list(pool.map(_envelope, [(n, pdf, key_pem, cert_pem) for n in range(count)], chunksize=16))
+
+
+def run_clients(port: int, path: str, bodies: list[list[bytes]], headers_for, seconds: float) -> tuple[int, int, int]:
+    """(successes, failures, repeats) of POSTs by one thread per list of ``bodies``, each sending its
+    bodies in turn for ``seconds``; ``repeats``: requests that sent a body a second time."""
     stop = time.monotonic() + seconds
-    counts = [[0, 0] for _ in bodies]
+    counts = [[0, 0, 0] for _ in bodies]
 
     def client(i: int) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        own = bodies[i] if isinstance(bodies[i], list) else [bodies[i]]
-        sent = 0
+        own, sent = bodies[i], 0
         while time.monotonic() < stop:
             body = own[sent % len(own)]
+            counts[i][2] += sent >= len(own)
             sent += 1
             try:
                 conn.request("POST", path, body=body, headers=headers_for(body))
@@ -117,7 +167,7 @@ def run_clients(port: int, path: str, bodies: list, headers_for, seconds: float)
         t.start()
     for t in threads:
         t.join()
-    return sum(c[0] for c in counts), sum(c[1] for c in counts)
+    return tuple(sum(c[k] for c in counts) for k in range(3))
 
 
 def main() -> None:
@@ -128,9 +178,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
                         help="Hub server processes (recordsys serve --workers); default one per core, as the hub "
                              "is deployed (README, Production). --workers 1 measures a single process.")
-    parser.add_argument("--distinct", type=int, default=1,
-                        help="Different envelopes per client, sent in turn (1: each client repeats one envelope, "
-                             "which the hub's content-addressed store keeps once).")
+    parser.add_argument("--envelopes", type=int, default=3200,
+                        help="Distinct envelopes shared out among the clients (about 1.4 MB of memory each). None "
+                             "reaches the hub twice unless it takes more than this in --seconds (the output says).")
     args = parser.parse_args()
     bindir = find_bindir()
     if bindir is None:
@@ -140,7 +190,7 @@ def main() -> None:
     from tests.common.pki import make_pki
 
     server = PostgresServer(bindir).start(durable=True)
-    baseline = None
+    baseline = floor = None
     hub = None
     try:
         with tempfile.TemporaryDirectory(prefix="recordsys-bench-exchange-") as tmp:
@@ -148,8 +198,9 @@ def main() -> None:
             pki = make_pki(tmp / "pki")
             party = pki.signers["good"]
             pdf = big_signed_pdf(tmp, pki)
-            signed = envelopes(pdf, args.clients * args.distinct, party.key_path.read_bytes(), party.cert_path.read_bytes())
-            bodies = [signed[i::args.clients] for i in range(args.clients)]
+            warm = 300
+            signed = envelopes(pdf, args.envelopes + warm, party.key_path.read_bytes(), party.cert_path.read_bytes())
+            bodies, warm_up = [signed[warm + i::args.clients] for i in range(args.clients)], [signed[:warm]]
             server.execute("CREATE DATABASE hub")
             migrate.upgrade({"sqlalchemy.url": server.url("hub")})
             hub = Installation("hub", server.url("hub"), tmp / "hub")
@@ -158,35 +209,47 @@ def main() -> None:
             hub.COMMANDS = {**hub.COMMANDS, "serve": lambda i: ["serve", "--port", str(i.port), "--threads",
                                                                   str(args.threads), "--workers", str(args.workers)]}
             hub.start("serve")
-            port = free_port()
+            port, floor_port = free_port(), free_port()
             baseline = subprocess.Popen([sys.executable, "-c", TRIVIAL, str(port), str(args.threads)])
+            (tmp / "floor").mkdir()
+            server.execute("CREATE DATABASE floor")
+            floor = [subprocess.Popen([sys.executable, "-c", FLOOR, str(floor_port), str(args.threads),
+                                       server.url("floor").replace("+psycopg2", ""), str(tmp / "floor")],
+                                      cwd=Path(__file__).resolve().parent.parent) for _ in range(args.workers)]
             time.sleep(1.5)
 
-            def axis_headers(body: bytes) -> dict:
+            digests = {id(body): hash_file(body) for body in signed}  # a sender hashes an envelope once
+
+            def axis_headers(body: bytes) -> dict:  # fresh timestamp and HMAC on every request
                 return signed_headers(SYSTEM, SECRET, {"from": OFFICE, "servicetype": "eDoc", "messagetype": "edoc",
-                                                       "hash-file": hash_file(body)},
+                                                       "hash-file": digests[id(body)]},
                                       content_type="application/octet-stream")
 
-            size = len(bodies[0][0])
+            size = len(signed[0])
             print(f"envelope: {size / 1e6:.2f} MB (attachment {pdf.stat().st_size / 1e6:.2f} MB, signed PDF; "
                   f"envelope XML-DSig signed); {args.clients} clients, {args.threads} server threads, "
-                  f"hub {args.workers} process(es), {args.distinct} distinct envelope(s) per client, "
+                  f"hub {args.workers} process(es), {args.envelopes} distinct envelopes, "
                   f"{args.seconds:.0f} s each; PostgreSQL fsync/synchronous_commit on; {os.cpu_count()} CPUs")
-            run_clients(port, "/", bodies[:1], axis_headers, 1)  # warm up both
-            run_clients(hub.port, "/axis/sendEdoc", bodies[:1], axis_headers, 2)
-            raw_ok, raw_failed = run_clients(port, "/", bodies, axis_headers, args.seconds)
-            hub_ok, hub_failed = run_clients(hub.port, "/axis/sendEdoc", bodies, axis_headers, args.seconds)
+            for warmed in (port, hub.port, floor_port):
+                run_clients(warmed, "/axis/sendEdoc", warm_up, axis_headers, 1)
+            raw_ok, raw_failed, _ = run_clients(port, "/", bodies, axis_headers, args.seconds)
+            hub_ok, hub_failed, repeats = run_clients(hub.port, "/axis/sendEdoc", bodies, axis_headers, args.seconds)
+            floor_ok, floor_failed, _ = run_clients(floor_port, "/", bodies, axis_headers, args.seconds)
             raw_rate, hub_rate = raw_ok / args.seconds, hub_ok / args.seconds
             print(f"baseline (raw HTTP POST, waitress): {raw_rate:8.1f} requests/s  ({raw_failed} failed)")
-            print(f"hub sendEdoc (durable):             {hub_rate:8.1f} envelopes/s ({hub_failed} failed)")
+            print(f"hub sendEdoc (durable):             {hub_rate:8.1f} envelopes/s ({hub_failed} failed, "
+                  f"{repeats} sent twice{'' if not repeats else ': raise --envelopes'})")
+            print(f"floor (hash, parse, base64, fsync, one INSERT; no auth/routing/audit/framework): "
+                  f"{floor_ok / args.seconds:8.1f} envelopes/s ({floor_failed} failed)")
             ratio = hub_rate / raw_rate if raw_rate else 0.0
             print(f"ratio hub/baseline: {ratio:.2f}x   targets: >= 200 envelopes/s "
                   f"[{'met' if hub_rate >= 200 else 'NOT met'}], >= 0.3x [{'met' if ratio >= 0.3 else 'NOT met'}]")
             hub.stop()
     finally:
-        if baseline is not None:
-            baseline.terminate()
-            baseline.wait(timeout=10)
+        for process in [baseline, *(floor or [])]:
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=10)
         if hub is not None:
             hub.stop()
         server.stop()

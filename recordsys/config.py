@@ -171,6 +171,10 @@ def make_wsgi_app(settings: dict):
     from recordsys.db import check_database
 
     check_database(config.registry["db_engine"])
+    if config.registry.settings.get("audit.seal") == "background":  # recordsys serve
+        from recordsys.core import audit
+
+        audit.seal_in_background(config.registry["db_engine"])
     app = config.make_wsgi_app()
     from recordsys.jobs.queue import IJobQueue
     from recordsys.services import find_service

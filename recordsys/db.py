@@ -96,6 +96,15 @@ def get_tm_session(session_factory: sessionmaker, transaction_manager, request=N
     return dbsession
 
 
+def mark_written(session: Session) -> None:
+    """Tell the transaction manager that ``session`` wrote through SQLAlchemy Core (which it cannot
+    see: without this, a request whose only writes are Core statements would end without a commit).
+    Nothing for a session not joined to a transaction manager."""
+    manager = session.info.get("tm")
+    if manager is not None:
+        zope.sqlalchemy.mark_changed(session, transaction_manager=manager)
+
+
 @contextlib.contextmanager
 def transaction_scope(session_factory: sessionmaker):
     """One transaction for a command or job: commit on success, abort on any exception."""

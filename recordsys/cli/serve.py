@@ -21,6 +21,8 @@ from recordsys.i18n import translate
 
 #: bytes of one request body kept in memory before waitress spools it to a temporary file
 INBUF_OVERFLOW = 4 * 1024 * 1024
+#: bytes asked of the socket per read (waitress reads 8 KB at a time by default: 170 reads per 1 MB envelope)
+RECV_BYTES = 256 * 1024
 _PR_SET_PDEATHSIG = 1
 
 
@@ -49,10 +51,39 @@ def _serve(settings: dict, threads: int, **where) -> None:
 
     from recordsys.config import make_wsgi_app
 
-    app = make_wsgi_app(settings)
+    # the audit events of all requests are sealed into the chain by one thread of each process
+    keep_large_buffers()
+    app = make_wsgi_app({**settings, "audit.seal": "background"})
     # Request bodies up to INBUF_OVERFLOW stay in memory (waitress's default spills anything over
     # 512 KB to a temporary file first: every 1 MB envelope would be written and read back once more).
-    waitress.serve(app, threads=threads, ident="recordsys", inbuf_overflow=INBUF_OVERFLOW, **where)
+    waitress.serve(app, threads=threads, ident="recordsys", inbuf_overflow=INBUF_OVERFLOW, recv_bytes=RECV_BYTES, **where)
+
+
+#: glibc ``mallopt`` parameters, and the values ``serve`` gives them
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+MMAP_THRESHOLD = 32 * 1024 * 1024
+TRIM_THRESHOLD = 64 * 1024 * 1024
+
+
+def keep_large_buffers() -> None:
+    """Let glibc reuse the memory of large buffers instead of mapping fresh pages for each.
+
+    By default every allocation over 128 KB (each copy of a 1 MB envelope: the socket reads, the
+    body, the parser's text, the base64 check) is a new ``mmap`` whose pages the kernel faults in
+    and zeroes one by one, then unmaps: bench/exchange.py measured a fifth of the hub's CPU in those
+    page faults. Above these thresholds only (64 MB, the largest envelope accepted, is above the first), memory is mapped
+    and given back as before. Nothing happens where the C library is not glibc.
+    """
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):
+        return
+    mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD)
+    mallopt(_M_TRIM_THRESHOLD, TRIM_THRESHOLD)
 
 
 def _fork_worker(settings: dict, threads: int, listener: socket.socket) -> int:

@@ -18,7 +18,11 @@ Appending is in two steps, so that no writer holds the chain head while its own 
 So the chain has no gaps (a position is only given to a committed event, and only under the head
 lock) and no forks (one sealer at a time). An event whose sealing was cut short (a crash between
 the two steps) is sealed by the next seal of any writer, or by ``recordsys audit seal``; until
-then :func:`verify` reports it as pending. The database refuses every update of an event except
+then :func:`verify` reports it as pending.
+
+A server process (``recordsys serve``) does step 2 from one thread of its own instead of in each
+request (:func:`seal_in_background`): requests answer without waiting for it, and the events
+committed in the same few hundredths of a second are sealed together, with one commit. The database refuses every update of an event except
 that one-time filling-in of its chain fields, and every delete.
 """
 from __future__ import annotations
@@ -27,6 +31,8 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import threading
+import time
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import bindparam, func, select
@@ -35,6 +41,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from recordsys.core.models import AuditEvent, AuditHead
+from recordsys.db import mark_written
 from recordsys.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -43,6 +50,9 @@ CHAINED_FIELDS = (
     "seq", "occurred_at", "actor", "organization_code", "action",
     "object_type", "object_id", "payload_sha256", "prev_hash",
 )
+_EVENTS = AuditEvent.__table__
+_HEAD = AuditHead.__table__
+_KEPT = [c for c in CHAINED_FIELDS if c not in ("seq", "prev_hash")]
 
 
 def canonical_json(value) -> str:
@@ -68,20 +78,19 @@ def record(
     organization_code: str | None = None,
     payload: dict | None = None,
     now: dt.datetime | None = None,
-) -> AuditEvent:
+) -> None:
     """Append one event inside the caller's transaction; it is sealed into the chain just after
     that transaction commits (see the module's docstring). No lock is taken here."""
     payload_text = canonical_json(payload or {})
     occurred = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
-    event = AuditEvent(
+    session.flush()  # the work it describes reaches the database first, as before
+    session.execute(_EVENTS.insert().values(
         occurred_at=occurred.isoformat(timespec="microseconds"), actor=actor,
         organization_code=organization_code, action=action, object_type=object_type,
         object_id=str(object_id), payload_sha256=sha256_text(payload_text), payload=payload_text,
-    )
-    session.add(event)
+    ))
+    mark_written(session)
     session.info[_UNSEALED] = True
-    session.flush()
-    return event
 
 
 #: rounds one sealer makes for events committed while it held the head (see :func:`seal`)
@@ -114,9 +123,6 @@ def seal(bind) -> int:
     return total  # still busy: the next writer's seal (or recordsys audit seal) takes the rest
 
 
-_EVENTS = AuditEvent.__table__
-_HEAD = AuditHead.__table__
-_KEPT = [c for c in CHAINED_FIELDS if c not in ("seq", "prev_hash")]
 
 
 def _seal_once(conn: Connection, skip_locked: bool) -> int | None:
@@ -162,10 +168,59 @@ def _seal_after_commit(session: Session, transaction) -> None:
     session.info.pop(_UNSEALED, None)  # rolled back: nothing of it is left to seal
     if not session.info.pop(_TO_SEAL, False):
         return
+    bind = session.get_bind()
+    sealer = _BACKGROUND.get(bind.engine if isinstance(bind, Connection) else bind)
+    if sealer is not None:
+        sealer.wake()
+        return
     try:
-        seal(session.get_bind())
+        seal(bind)
     except Exception:  # the events are committed; the next seal (anyone's) gives them their place
         log.exception("sealing the audit events of a committed transaction failed; they stay pending")
+
+
+class BackgroundSealer:
+    """One thread sealing the events committed through ``engine`` in this process: woken by each
+    commit, it waits ``pause`` seconds for the commits of the same moment, then seals them all.
+    A process that dies with events unsealed leaves them to the next seal of any writer, the
+    periodic ``audit.seal`` job or ``recordsys audit seal``, as a crashed writer does."""
+
+    def __init__(self, engine, pause: float):
+        self.engine, self.pause = engine, pause
+        self._wanted, self._closed = threading.Event(), False
+        self._thread = threading.Thread(target=self._run, name="audit-sealer", daemon=True)
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wanted.set()
+
+    def close(self, timeout: float = 10) -> None:
+        """Seal what is pending, stop the thread; commits seal in their own thread again."""
+        _BACKGROUND.pop(self.engine, None)
+        self._closed = True
+        self._wanted.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._closed:
+            self._wanted.wait()
+            if not self._closed:
+                time.sleep(self.pause)
+            self._wanted.clear()  # a commit from now on wakes the next round
+            try:
+                seal(self.engine)
+            except Exception:  # stays pending: the next round (or anyone's seal) takes it
+                log.exception("sealing committed audit events failed; they stay pending")
+
+
+_BACKGROUND: dict = {}
+
+
+def seal_in_background(engine, pause: float = 0.05) -> BackgroundSealer:
+    """From now on, commits through ``engine`` in this process leave their sealing to one thread."""
+    if engine not in _BACKGROUND:
+        _BACKGROUND[engine] = BackgroundSealer(engine, pause)
+    return _BACKGROUND[engine]
 
 
 @dataclass(frozen=True)

@@ -39,29 +39,35 @@ class Digest:
     sha256: str
 
 
-def compact_base64(text: str | bytes) -> bytes:
-    """``text`` without line breaks and spaces, checked to be strict base64 (standard alphabet,
-    padding only at the end, a length a multiple of 4), without decoding it.
+def check_base64(text: str | bytes) -> bytes:
+    """``text`` as bytes, checked to be strict base64 (standard alphabet, line breaks and spaces
+    anywhere, padding only at the end, a length without them a multiple of 4), without decoding or
+    copying it; raises ``AttachmentError`` otherwise.
 
-    Raises ``AttachmentError`` for anything that is not strict base64. The checks are done with
-    ``bytes.translate`` (C speed): a 1 MB attachment costs well under a millisecond.
+    One ``bytes.translate`` pass (C speed) deletes the alphabet: what is left is the whitespace and
+    the padding, a few bytes per line, on which the rest is checked.
     """
     try:
         raw = text.encode("ascii") if isinstance(text, str) else bytes(text)
     except UnicodeEncodeError:
         raise AttachmentError(_bad_base64("có ký tự ngoài bảng chữ base64", "it has characters outside the base64 alphabet")) from None
-    stray = raw.translate(None, _ALPHABET + _WHITESPACE)  # what is left must be the padding
-    if stray.strip(b"="):
+    rest = raw.translate(None, _ALPHABET)
+    if rest.translate(None, _WHITESPACE + b"="):
         raise AttachmentError(_bad_base64("có ký tự ngoài bảng chữ base64", "it has characters outside the base64 alphabet"))
-    if len(stray) > 2:
+    padding = rest.count(b"=")
+    if padding > 2:
         raise AttachmentError(_bad_base64("thừa ký tự đệm '='", "excess padding '='"))
-    tail = raw[len(raw.rstrip(b"=" + _WHITESPACE)):]
-    if tail.count(b"=") != len(stray):
+    if raw[len(raw.rstrip(b"=" + _WHITESPACE)):].count(b"=") != padding:
         raise AttachmentError(_bad_base64("ký tự đệm '=' không ở cuối", "padding '=' that is not at the end"))
-    compact = raw.translate(None, _WHITESPACE) if any(c in raw for c in _WHITESPACE_CHARS) else raw
-    if len(compact) % 4:
+    if (len(raw) - len(rest) + padding) % 4:
         raise AttachmentError(_bad_base64("độ dài không chia hết cho 4", "its length is not a multiple of 4"))
-    return compact
+    return raw
+
+
+def compact_base64(text: str | bytes) -> bytes:
+    """``text`` checked (:func:`check_base64`) and without its line breaks and spaces."""
+    raw = check_base64(text)
+    return raw.translate(None, _WHITESPACE) if any(c in raw for c in _WHITESPACE_CHARS) else raw
 
 
 def decode_base64(text: str | bytes, write: Callable[[bytes], object]) -> Digest:
@@ -177,8 +183,8 @@ def read_attachments(root, envelope, limits: ReadLimits, notes, decode: bool = T
         try:
             if not decode:
                 payload = path(node, "ContentTransferEncoded")  # its text as bytes straight from libxml2
-                compact_base64(etree.tostring(payload, method="text", encoding="utf-8", with_tail=False)
-                               if payload is not None else b"")
+                check_base64(etree.tostring(payload, method="text", encoding="utf-8", with_tail=False)
+                             if payload is not None else b"")
                 continue
             found.append(_one_attachment(node, refs, limits))
         except AttachmentError as exc:

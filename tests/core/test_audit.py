@@ -197,3 +197,37 @@ def test_the_periodic_seal_takes_events_left_by_a_crashed_writer(tx, engine):
     assert seal_audit_events(sessionmaker(bind=engine), {}) == 1
     report = _verify(tx)
     assert (report.intact, report.events, report.pending) == (True, 2, 0)
+
+
+def test_a_server_process_seals_from_one_background_thread(tx, engine):
+    """``recordsys serve``: writers commit and go; one thread seals what they committed, together."""
+    import threading
+    import time
+
+    sealer = audit.seal_in_background(engine, pause=5)
+    try:
+        def writer(i):
+            with tx() as session:
+                _record(session, i)
+
+        threads = [threading.Thread(target=writer, args=(i,)) for i in range(1, 4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        report = _verify(tx)
+        assert (report.intact, report.events, report.pending) == (True, 0, 3)  # no writer sealed its own
+        deadline = time.monotonic() + 30
+        while _verify(tx).pending and time.monotonic() < deadline:
+            time.sleep(0.2)
+        report = _verify(tx)
+        assert (report.intact, report.events, report.pending) == (True, 3, 0)
+        with tx() as session:
+            _record(session, 4)
+    finally:
+        sealer.close()  # seals the fourth on its way out
+    report = _verify(tx)
+    assert (report.intact, report.events, report.pending) == (True, 4, 0)
+    with tx() as session:
+        _record(session, 5)  # closed: the writer seals its own again
+    assert _verify(tx).pending == 0
