@@ -143,6 +143,28 @@ class Mapping:
         return {str(k): text.parse(v, f"{name}.{k}") for k, v in value.items()}
 
 
+@dataclass(frozen=True)
+class TextList:
+    """The values of a form field given several times (checkboxes), each a short text."""
+
+    max_items: int = 100
+    max_length: int = 100
+
+    def parse(self, value, name):
+        if len(value) > self.max_items:
+            raise ParameterError(name, f"at most {self.max_items} entries.", f"tối đa {self.max_items} mục.")
+        text = Text(max_length=self.max_length)
+        return [text.parse(v, name) for v in value if isinstance(v, str)]
+
+
+def form_fields(request, **schema) -> dict:
+    """The submitted form checked against ``schema`` (name -> :class:`Text`/:class:`Int`/:class:`TextList`),
+    as :func:`json_fields` does for a JSON body; the CSRF token, buttons and uploaded files are not
+    part of it."""
+    return {name: spec.parse(request.POST.getall(name) if isinstance(spec, TextList) else request.POST.get(name), name)
+            for name, spec in schema.items()}
+
+
 def json_fields(request, **schema) -> dict:
     """The request's JSON object checked against ``schema`` (name -> :class:`Int`/:class:`Text`/:class:`Mapping`);
     unknown names are refused too, so a typo is not silently ignored."""

@@ -14,6 +14,8 @@ def includeme(config):
     config.add_route("exchange.outbox", "/orgs/{org}/exchange/outbox", factory=org)
     config.add_route("exchange.document", "/orgs/{org}/exchange/documents/{id:\\d+}", factory=org)
     config.add_route("exchange.document.status", "/orgs/{org}/exchange/documents/{id:\\d+}/status", factory=org)
+    config.add_route("exchange.document.followup",
+                     "/orgs/{org}/exchange/documents/{id:\\d+}/{kind:update|replacement|revoke}", factory=org)
     config.add_route("exchange.document.version", "/orgs/{org}/exchange/documents/{id:\\d+}/versions/{n:\\d+}",
                      factory=org)
     config.add_route("api.exchange.status", "/api/v1/orgs/{org}/exchange/documents/{id:\\d+}/status", factory=org)

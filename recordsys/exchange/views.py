@@ -77,11 +77,15 @@ def _document(request):
 
 
 def _exchange_state(request, document) -> dict:
+    from recordsys.exchange.followups import allowed_followups
     from recordsys.exchange.requests import allowed_now, pending_requests, received_entry
 
     session = request.dbsession
     entry = received_entry(session, document.id)
+    followups = allowed_followups(session, document.id)
     return {"history": services.status_history(session, str(document.id)), "allowed": allowed_now(session, document.id),
+            "followups": {kind: [o for o, kinds in followups.items() if code in kinds]
+                          for kind, code in (("update", 2), ("replacement", 3), ("revoke", 1))},
             "entry": entry, "requests": pending_requests(session, entry) if entry else [],
             "versions": (document.extra or {}).get("versions", [])}
 
@@ -221,13 +225,8 @@ def api_send_replacement(request):
     like any outgoing file first (refused with the reasons, nothing queued)."""
     import base64
     import binascii
-    import tempfile
-    from pathlib import Path
 
-    from recordsys.exchange.followups import check_file, send_replacement
     from recordsys.exchange.services import ExchangeError
-    from recordsys.ingest.interfaces import IDocumentChecker
-    from recordsys.ingest.views import UploadNameError, upload_label
     from recordsys.params import Mapping, Text, json_fields
 
     fields = json_fields(request, file=Text(max_length=80_000_000), file_name=Text(max_length=255, default=""),
@@ -237,23 +236,40 @@ def api_send_replacement(request):
     def send(session, storage, document, settings):
         try:
             data = base64.b64decode(fields["file"], validate=True)
-            name = upload_label(fields["file_name"] or document.original_name)
         except (binascii.Error, ValueError):
             raise ExchangeError("The file is not valid base64.", field="file", code="invalid-file") from None
-        except UploadNameError:
-            raise ExchangeError("The file name cannot be used.", field="file_name", code="invalid-file") from None
-        if not data:
-            raise ExchangeError("The file is empty.", field="file", code="invalid-file")
-        with tempfile.TemporaryDirectory(prefix="exchange-replacement-") as folder:
-            path = Path(folder) / f"replacement{Path(name).suffix.lower()[:9] if Path(name).suffix.isascii() else ''}"
-            path.write_bytes(data)
-            verdict = check_file(request.find_service(IDocumentChecker), path,
-                                 (_org(request).settings or {}).get("ingest"), request.locale_name)
-            return send_replacement(session, storage, document.id, path, verdict, actor=request.user.username,
-                                    name=name, fields=fields["set"], to=_to(fields), reason=fields["reason"],
-                                    org=_org(request), settings=settings)
+        return _replace(request, session, storage, document, settings, lambda path: path.write_bytes(data),
+                        fields["file_name"], fields["set"], _to(fields), fields["reason"])
 
     return _followup(request, send)
+
+
+def _replace(request, session, storage, document, settings, write, file_name: str, values: dict, to: list[str],
+             reason: str) -> dict:
+    """Send a replacement whose new file ``write(path)`` puts at ``path`` (our own name in a private
+    folder; the client's name is only a label), after the outgoing intake check of that file."""
+    import tempfile
+    from pathlib import Path
+
+    from recordsys.exchange.followups import check_file, send_replacement
+    from recordsys.exchange.services import ExchangeError
+    from recordsys.ingest.interfaces import IDocumentChecker
+    from recordsys.ingest.views import UploadNameError, upload_label
+
+    try:
+        name = upload_label(file_name or document.original_name)
+    except UploadNameError:
+        raise ExchangeError("The file name cannot be used.", field="file_name", code="invalid-file") from None
+    suffix = Path(name).suffix.lower()
+    with tempfile.TemporaryDirectory(prefix="exchange-replacement-") as folder:
+        path = Path(folder) / f"replacement{suffix[:9] if suffix.isascii() else ''}"
+        write(path)
+        if not path.stat().st_size:
+            raise ExchangeError("The file is empty.", field="file", code="invalid-file")
+        verdict = check_file(request.find_service(IDocumentChecker), path,
+                             (_org(request).settings or {}).get("ingest"), request.locale_name)
+        return send_replacement(session, storage, document.id, path, verdict, actor=request.user.username,
+                                name=name, fields=values, to=to, reason=reason, org=_org(request), settings=settings)
 
 
 @view_config(route_name="api.exchange.revoke", renderer="json", request_method="POST", permission="document.register")
@@ -266,3 +282,49 @@ def api_revoke(request):
     return _followup(request, lambda session, storage, document, settings: send_revoke(
         session, storage, document.id, actor=request.user.username, reason=fields["reason"], to=_to(fields),
         org=_org(request), settings=settings))
+
+
+#: the follow-ups a clerk sends from the document's exchange page, and how the notice names them
+FOLLOW_UPS = {"update": ("bản cập nhật", "update"), "replacement": ("văn bản thay thế", "replacement"),
+              "revoke": ("yêu cầu thu hồi", "revocation")}
+
+
+@view_config(route_name="exchange.document.followup", request_method="POST", permission="document.register")
+def document_followup(request):
+    """The page's forms for an update (the fields given), a replacement (an uploaded file) or a
+    revocation (a reason) of our document, sent to the earlier recipients chosen (all by default);
+    a refusal is shown on the page and nothing is sent."""
+    from recordsys.exchange.followups import send_revoke, send_update
+    from recordsys.exchange.requests import UPDATABLE
+    from recordsys.params import Text, TextList, form_fields
+
+    kind = request.matchdict["kind"]
+    document = _document(request)
+    upload = request.POST.get("file")
+
+    def copy_upload(path):
+        with open(path, "wb") as out:
+            while hasattr(upload, "file") and (chunk := upload.file.read(1 << 20)):
+                out.write(chunk)
+
+    session, storage, settings = request.dbsession, request.find_service(IFileStorage), request.registry.settings
+    try:
+        fields = form_fields(request, to=TextList(), reason=Text(max_length=2000, default=""),
+                             **{k: Text(max_length=2000, default="") for k in UPDATABLE})
+        to, reason = fields.pop("to"), fields.pop("reason").strip()
+        values = {k: v.strip() for k, v in fields.items() if v.strip()}  # the fields left empty keep their value
+        if kind == "update":
+            result = send_update(session, storage, document.id, values, actor=request.user.username, to=to,
+                                 reason=reason, org=_org(request), settings=settings)
+        elif kind == "replacement":
+            result = _replace(request, session, storage, document, settings, copy_upload,
+                              getattr(upload, "filename", "") or "", values, to, reason)
+        else:
+            result = send_revoke(session, storage, document.id, actor=request.user.username, reason=reason, to=to,
+                                 org=_org(request), settings=settings)
+        vi, en = FOLLOW_UPS[kind]
+        request.session.flash(f"Đã gửi {vi} tới {', '.join(result['to'])} / {en} sent to {', '.join(result['to'])}")
+    except DomainError as exc:
+        request.tm.doom()
+        request.session.flash(f"{exc.localized('vi')} / {exc}")
+    return HTTPSeeOther(request.route_url("exchange.document", org=_org(request).code, id=document.id))

@@ -263,6 +263,57 @@ def test_api_sends_update_replacement_and_revocation_for_the_sending_agency_only
         assert session.get(Document, outgoing).original_name == "125-UBND-VP-moi.pdf"
 
 
+def test_clerk_sends_update_replacement_and_revocation_from_the_document_page(
+        run, outgoing, trusted, session_factory, settings, tx, testapp, corpus):
+    """The web forms of the document's exchange page: each refusal is shown and queues nothing."""
+    from webtest import Upload
+
+    from tests.conftest import login
+
+    earlier = _sent_and_accepted(run, outgoing, session_factory, settings, to=(HOME_AFFAIRS, FINANCE))
+    login(testapp, "vanthu")
+    url = f"/orgs/{OFFICE}/exchange/documents/{outgoing}"
+    page = testapp.get(url)
+    forms = {kind: next(f for f in page.forms.values() if f.action.endswith(f"/{kind}"))
+             for kind in ("update", "replacement", "revoke")}
+    assert "Gửi cập nhật văn bản" in page.text and "Thu hồi văn bản" in page.text
+    before = _outbox_count(tx)
+
+    forms["revoke"]["reason"] = "  "
+    assert "Thu hồi văn bản cần có lý do. / A revocation needs a reason." in forms["revoke"].submit().follow().text
+    replacement = forms["replacement"]
+    replacement["file"] = Upload("moi.pdf", corpus.unsigned.read_bytes(), "application/pdf")
+    refused = replacement.submit().follow()
+    assert "nothing was sent" in refused.text and _outbox_count(tx) == before  # the revocation neither
+    with tx() as session:
+        assert session.get(Document, outgoing).original_name != "moi.pdf"
+
+    update = forms["update"]
+    update["subject"] = NEW_SUBJECT
+    update["reason"] = "Đính chính thời hạn"
+    update.set("to", False, index=1)  # the first recipient only
+    done = update.submit().follow()
+    assert f"Đã gửi bản cập nhật tới {HOME_AFFAIRS}" in done.text and _outbox_count(tx) == before + 1
+    with tx() as session:
+        assert session.get(Document, outgoing).subject == NEW_SUBJECT
+
+    replacement = next(f for f in done.forms.values() if f.action.endswith("/replacement"))
+    replacement["file"] = Upload("125-UBND-VP-moi.pdf", corpus.two_signatures.read_bytes(), "application/pdf")
+    replacement["reason"] = "Thay tệp"
+    assert "Đã gửi văn bản thay thế tới" in replacement.submit().follow().text
+
+    revoke = next(f for f in testapp.get(url).forms.values() if f.action.endswith("/revoke"))
+    revoke["reason"] = "Ban hành nhầm"
+    revoked = revoke.submit().follow()
+    assert f"Đã gửi yêu cầu thu hồi tới {HOME_AFFAIRS}, {FINANCE}" in revoked.text
+    assert not any(f.action.endswith(("/update", "/replacement", "/revoke")) for f in revoked.forms.values())
+    assert _outbox_count(tx) == before + 3
+    run_jobs(session_factory, settings)
+    states = {r["id"]: r["state"] for r in lines(run("exchange", "inbox", "--json")) if not r["request"]}
+    assert states[earlier[HOME_AFFAIRS][0]] == states[earlier[FINANCE][0]] == "revoked"
+    testapp.post(f"{url}/rename", {"csrf_token": "x"}, status=404)
+
+
 @pytest.fixture
 def hub_url(app):
     """This application serving the hub protocol on a local port (as in ``test_axis_client``)."""
