@@ -51,8 +51,8 @@ def _serve(settings: dict, threads: int, **where) -> None:
 
     from recordsys.config import make_wsgi_app
 
-    # the audit events of all requests are sealed into the chain by one thread of each process
     keep_large_buffers()
+    # the audit events of all requests are sealed into the chain by one thread of each process
     app = make_wsgi_app({**settings, "audit.seal": "background"})
     # Request bodies up to INBUF_OVERFLOW stay in memory (waitress's default spills anything over
     # 512 KB to a temporary file first: every 1 MB envelope would be written and read back once more).
@@ -71,8 +71,8 @@ def keep_large_buffers() -> None:
     By default every allocation over 128 KB (each copy of a 1 MB envelope: the socket reads, the
     body, the parser's text, the base64 check) is a new ``mmap`` whose pages the kernel faults in
     and zeroes one by one, then unmaps: bench/exchange.py measured a fifth of the hub's CPU in those
-    page faults. Above these thresholds only (64 MB, the largest envelope accepted, is above the first), memory is mapped
-    and given back as before. Nothing happens where the C library is not glibc.
+    page faults. Only above the thresholds (a 64 MB envelope, the largest accepted, is above the
+    first) is memory mapped and given back as before. Nothing happens where the C library is not glibc.
     """
     import ctypes
     import ctypes.util

@@ -22,8 +22,10 @@ then :func:`verify` reports it as pending.
 
 A server process (``recordsys serve``) does step 2 from one thread of its own instead of in each
 request (:func:`seal_in_background`): requests answer without waiting for it, and the events
-committed in the same few hundredths of a second are sealed together, with one commit. The database refuses every update of an event except
-that one-time filling-in of its chain fields, and every delete.
+committed in the same few hundredths of a second are sealed together, with one commit.
+
+The database refuses every update of an event except that one-time filling-in of its chain
+fields, and every delete.
 """
 from __future__ import annotations
 
@@ -121,8 +123,6 @@ def seal(bind) -> int:
                 if conn.execute(select(AuditEvent.id).where(AuditEvent.seq.is_(None)).limit(1)).first() is None:
                     return total
     return total  # still busy: the next writer's seal (or recordsys audit seal) takes the rest
-
-
 
 
 def _seal_once(conn: Connection, skip_locked: bool) -> int | None:

@@ -28,7 +28,8 @@ class StoredFile(Base):
 
 def stored_file_id(conn: Connection, blob: Blob) -> int:
     """The id of the row for ``blob`` (created on first use), in SQLAlchemy Core: one ``INSERT … ON
-    CONFLICT DO NOTHING``, then a look-up only when the file was known already."""
+    CONFLICT DO NOTHING``, then a look-up only when the file was known already. Through a request's
+    session, tell its transaction manager (``db.mark_written``)."""
     table = StoredFile.__table__
     dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     new = conn.execute(dialect_insert(table).values(sha256=blob.sha256, size=blob.size, created_at=utcnow())
